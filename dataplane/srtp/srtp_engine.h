@@ -1,0 +1,117 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The engine's insides, shared by the RTP and RTCP code: the per-thread
+ * state and the burst driver that both use.
+ *
+ * A burst runs in three steps, in the manner of VPP's crypto nodes:
+ *   1. prepare: for each operation, parse, check, compute the index and IV
+ *      and fill one ipsec-mb job; refused operations get no job;
+ *   2. submit all jobs in one IMB_SUBMIT_BURST (HMAC-SHA1 runs in the
+ *      library's multi-buffer lanes, 16 packets at a time with AVX-512);
+ *   3. finish the completed jobs, which come back in submission order:
+ *      copy or compare the tag and commit stream state.
+ */
+#ifndef STRATA_SRTP_ENGINE_H
+#define STRATA_SRTP_ENGINE_H
+
+#include "srtp.h"
+
+/* Per-job scratch: lives from prepare until finish. */
+struct srtp_scratch {
+	uint8_t iv[16] __attribute__((aligned(16)));
+	uint8_t tag[32] __attribute__((aligned(16))); /* tag computed by the library */
+	uint8_t rx_tag[STRATA_SRTP_MAX_TAG_LEN];      /* tag received in the packet */
+	uint8_t aad[16];                               /* SRTCP AEAD: header, E||index */
+	uint64_t index;                                /* SRTP index or SRTCP index */
+	uint32_t tag_at;                               /* where the tag sits in buf */
+	uint32_t out_len;                              /* len after success */
+};
+
+struct strata_srtp_engine {
+	IMB_MGR *mgr;
+	IMB_ARCH arch;
+	struct strata_srtp_counters counters;
+	IMB_JOB *jobs[IMB_MAX_BURST_SIZE];
+	struct strata_srtp_op *pending[IMB_MAX_BURST_SIZE];
+	struct srtp_scratch scratch[IMB_MAX_BURST_SIZE];
+};
+
+typedef int (*srtp_prepare_fn)(struct strata_srtp_op *op, struct srtp_scratch *sc, IMB_JOB *job);
+typedef int (*srtp_finish_fn)(struct strata_srtp_op *op, struct srtp_scratch *sc);
+
+/* Completes one job: crypto status first, then the operation's own finish. */
+static inline __attribute__((always_inline)) unsigned
+srtp_complete(struct strata_srtp_engine *e, IMB_JOB *job, enum strata_srtp_direction dir,
+	      srtp_finish_fn finish)
+{
+	struct strata_srtp_op *op = job->user_data;
+	int st = job->status == IMB_STATUS_COMPLETED ? finish(op, job->user_data2)
+						     : STRATA_SRTP_CRYPTO;
+
+	op->status = st;
+	e->counters.status[dir][st]++;
+	return st == STRATA_SRTP_OK;
+}
+
+/*
+ * Runs ops[0, n) through prepare, one ipsec-mb burst per IMB_MAX_BURST_SIZE
+ * operations, and finish.  Always inlined so that prepare and finish are
+ * direct calls.  Returns the number of operations that succeeded.
+ */
+static inline __attribute__((always_inline)) unsigned
+srtp_run_burst(struct strata_srtp_engine *e, struct strata_srtp_op *ops, unsigned n,
+	       enum strata_srtp_direction dir, srtp_prepare_fn prepare, srtp_finish_fn finish)
+{
+	IMB_MGR *mgr = e->mgr;
+	unsigned ok = 0;
+
+	while (n > 0) {
+		/* The queue is empty between bursts, so all requested jobs come. */
+		unsigned want = n < IMB_MAX_BURST_SIZE ? n : IMB_MAX_BURST_SIZE;
+		unsigned got = IMB_GET_NEXT_BURST(mgr, want, e->jobs);
+		unsigned queued = 0;
+
+		for (unsigned i = 0; i < got; i++) {
+			struct strata_srtp_op *op = &ops[i];
+			struct srtp_scratch *sc = &e->scratch[queued];
+			IMB_JOB *job = e->jobs[queued];
+			int st = prepare(op, sc, job);
+
+			if (st != STRATA_SRTP_OK) {
+				op->status = st;
+				e->counters.status[dir][st]++;
+				continue;
+			}
+			job->user_data = op;
+			job->user_data2 = sc;
+			e->pending[queued++] = op;
+		}
+		ops += got;
+		n -= got;
+		if (queued == 0)
+			continue;
+
+		unsigned done = IMB_SUBMIT_BURST(mgr, queued, e->jobs);
+		if (done == 0 && imb_get_errno(mgr) != 0) {
+			/* The library refused the whole burst before running any
+			 * of it; every job is reported, none half-done. */
+			for (unsigned i = 0; i < queued; i++) {
+				e->pending[i]->status = STRATA_SRTP_CRYPTO;
+				e->counters.status[dir][STRATA_SRTP_CRYPTO]++;
+			}
+			continue;
+		}
+		for (unsigned i = 0; i < done; i++)
+			ok += srtp_complete(e, e->jobs[i], dir, finish);
+		for (unsigned left = queued - done; left > 0;) {
+			unsigned f = IMB_FLUSH_BURST(mgr, left, e->jobs);
+
+			for (unsigned i = 0; i < f; i++)
+				ok += srtp_complete(e, e->jobs[i], dir, finish);
+			left -= f;
+		}
+	}
+	return ok;
+}
+
+#endif /* STRATA_SRTP_ENGINE_H */

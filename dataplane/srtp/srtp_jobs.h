@@ -1,0 +1,143 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Filling ipsec-mb jobs for the two SRTP transforms, shared by RTP and RTCP.
+ */
+#ifndef STRATA_SRTP_JOBS_H
+#define STRATA_SRTP_JOBS_H
+
+#include <stdint.h>
+
+#include "srtp.h"
+
+/* ipsec-mb returns HMAC-SHA1 tags of 12 (IPsec) or 20 bytes; SRTP keeps
+ * the first 10 or 4 (RFC 3711 section 4.2.1). */
+#define SRTP_HMAC_TAG_OUT 12
+
+/*
+ * AES-CM (RFC 3711 section 4.1.1) with HMAC-SHA1 (section 4.2.1).
+ *
+ * The cipher reads src[cipher_off, cipher_off + cipher_len) and writes buf
+ * from cipher_off on; the HMAC covers buf[0, hash_len).  Protecting, the
+ * cipher runs first and the MAC covers the ciphertext it wrote; unprotecting,
+ * the MAC runs first on the ciphertext, then the cipher decrypts in place.
+ *
+ * ipsec-mb hashes from job->src + hash_start_src_offset_in_bytes.  When buf
+ * is not src (copy-and-encrypt for a receiver), the offset is buf - src
+ * modulo 2^64 so the MAC covers what was written, in the same job; DPDK's
+ * ipsec_mb driver computes out-of-place cipher-then-hash offsets the same way.
+ */
+static inline void srtp_job_cm_hmac(IMB_JOB *job, const struct strata_srtp_keys *k,
+				    uint8_t key_len, int encrypt, const uint8_t *src, uint8_t *buf,
+				    uint32_t cipher_off, uint32_t cipher_len, uint32_t hash_len,
+				    const uint8_t *iv, uint8_t *tag_out)
+{
+	/* ipsec-mb refuses zero-length counter-mode jobs; an SRTCP packet
+	 * that is only a header has nothing to encrypt but still a MAC. */
+	job->cipher_mode = cipher_len ? IMB_CIPHER_CNTR : IMB_CIPHER_NULL;
+	job->cipher_direction = encrypt ? IMB_DIR_ENCRYPT : IMB_DIR_DECRYPT;
+	job->chain_order = encrypt ? IMB_ORDER_CIPHER_HASH : IMB_ORDER_HASH_CIPHER;
+	job->enc_keys = k->cm.aes_enc;
+	job->dec_keys = k->cm.aes_enc;
+	job->key_len_in_bytes = key_len;
+	job->src = src;
+	job->dst = buf + cipher_off;
+	job->cipher_start_src_offset_in_bytes = cipher_off;
+	job->msg_len_to_cipher_in_bytes = cipher_len;
+	job->iv = iv;
+	job->iv_len_in_bytes = 16;
+	job->hash_alg = IMB_AUTH_HMAC_SHA_1;
+	job->hash_start_src_offset_in_bytes = (uint64_t)((uintptr_t)buf - (uintptr_t)src);
+	job->msg_len_to_hash_in_bytes = hash_len;
+	job->auth_tag_output = tag_out;
+	job->auth_tag_output_len_in_bytes = SRTP_HMAC_TAG_OUT;
+	job->u.HMAC._hashed_auth_key_xor_ipad = k->cm.hmac_ipad;
+	job->u.HMAC._hashed_auth_key_xor_opad = k->cm.hmac_opad;
+}
+
+/*
+ * AES-GCM (RFC 7714): encrypts or decrypts src[cipher_off, +cipher_len)
+ * into buf at cipher_off, authenticating aad[0, aad_len) and the
+ * ciphertext; the 16-byte tag goes to tag_out.
+ */
+static inline void srtp_job_gcm(IMB_JOB *job, const struct strata_srtp_keys *k, uint8_t key_len,
+				int encrypt, const uint8_t *src, uint8_t *buf, uint32_t cipher_off,
+				uint32_t cipher_len, const uint8_t *aad, uint32_t aad_len,
+				const uint8_t *iv, uint8_t *tag_out)
+{
+	job->cipher_mode = IMB_CIPHER_GCM;
+	job->cipher_direction = encrypt ? IMB_DIR_ENCRYPT : IMB_DIR_DECRYPT;
+	job->chain_order = encrypt ? IMB_ORDER_CIPHER_HASH : IMB_ORDER_HASH_CIPHER;
+	job->enc_keys = &k->gcm;
+	job->dec_keys = &k->gcm;
+	job->key_len_in_bytes = key_len;
+	job->src = src;
+	job->dst = buf + cipher_off;
+	job->cipher_start_src_offset_in_bytes = cipher_off;
+	job->msg_len_to_cipher_in_bytes = cipher_len;
+	job->hash_start_src_offset_in_bytes = cipher_off;
+	job->msg_len_to_hash_in_bytes = cipher_len;
+	job->iv = iv;
+	job->iv_len_in_bytes = 12;
+	job->hash_alg = IMB_AUTH_AES_GMAC;
+	job->u.GCM.aad = aad;
+	job->u.GCM.aad_len_in_bytes = aad_len;
+	job->auth_tag_output = tag_out;
+	job->auth_tag_output_len_in_bytes = 16;
+}
+
+/* Compares two tags in time that does not depend on where they differ. */
+static inline int srtp_tag_equal(const uint8_t *a, const uint8_t *b, unsigned len)
+{
+	uint8_t diff = 0;
+
+	for (unsigned i = 0; i < len; i++)
+		diff |= a[i] ^ b[i];
+	return diff == 0;
+}
+
+static inline void srtp_xor_be32(uint8_t *p, uint32_t v)
+{
+	p[0] ^= (uint8_t)(v >> 24);
+	p[1] ^= (uint8_t)(v >> 16);
+	p[2] ^= (uint8_t)(v >> 8);
+	p[3] ^= (uint8_t)v;
+}
+
+static inline void srtp_xor_be16(uint8_t *p, uint16_t v)
+{
+	p[0] ^= (uint8_t)(v >> 8);
+	p[1] ^= (uint8_t)v;
+}
+
+/*
+ * RFC 3711 section 4.1.1: "IV = (k_s * 2^16) XOR (SSRC * 2^64) XOR
+ * (i * 2^16)", where i is the 48-bit SRTP index or the 31-bit SRTCP index.
+ */
+static inline void srtp_iv_cm(uint8_t *iv, const struct strata_srtp_keys *k, uint32_t ssrc,
+			      uint64_t index)
+{
+	memcpy(iv, k->salt, 16); /* salt[14..15] are zero */
+	srtp_xor_be32(iv + 4, ssrc);
+	srtp_xor_be16(iv + 8, (uint16_t)(index >> 32));
+	srtp_xor_be32(iv + 10, (uint32_t)index);
+}
+
+/*
+ * RFC 7714 section 8.1: "The 12-octet IV used by AES-GCM SRTP is formed by
+ * first concatenating 2 octets of zeroes, the 4-octet SSRC, the 4-octet
+ * rollover counter (ROC), and the 2-octet sequence number (SEQ).  The
+ * resulting 12-octet value is then XORed to the 12-octet salt to form the
+ * 12-octet IV."  Section 9.1 forms the SRTCP IV the same way from 2 zero
+ * octets, the SSRC, 2 zero octets, a zero bit and the 31-bit SRTCP index:
+ * both are the index, right-aligned in the last 6 octets.
+ */
+static inline void srtp_iv_gcm(uint8_t *iv, const struct strata_srtp_keys *k, uint32_t ssrc,
+			       uint64_t index)
+{
+	memcpy(iv, k->salt, 12);
+	srtp_xor_be32(iv + 2, ssrc);
+	srtp_xor_be16(iv + 6, (uint16_t)(index >> 32));
+	srtp_xor_be32(iv + 8, (uint32_t)index);
+}
+
+#endif /* STRATA_SRTP_JOBS_H */

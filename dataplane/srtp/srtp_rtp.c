@@ -1,0 +1,198 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * SRTP: protecting and unprotecting RTP packets in bursts.
+ *
+ * RFC 3711 section 3.1:
+ *
+ *     0                   1                   2                   3
+ *     0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1
+ *    +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+<+
+ *    |V=2|P|X|  CC   |M|     PT      |       sequence number         | |
+ *    |                           timestamp                           | |
+ *    |           synchronization source (SSRC) identifier            | |
+ *    |            contributing source (CSRC) identifiers             | |
+ *    |                   RTP extension (OPTIONAL)                    | |
+ *  +>+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+ |
+ *  | |                          payload  ...                         | |
+ *  | |                               +-------------------------------+ |
+ *  | |                               | RTP padding   | RTP pad count | |
+ *  +>+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+<+
+ *  | ~                     SRTP MKI (OPTIONAL)                       ~ |
+ *  | :                 authentication tag (RECOMMENDED)              : |
+ *  |                                                                   |
+ *  +- Encrypted Portion*                      Authenticated Portion ---+
+ *
+ * Section 4.2: the tag is computed over "the Authenticated Portion of the
+ * packet ... concatenated with the ROC", M = Authenticated Portion || ROC.
+ * For AES-GCM (RFC 7714 section 8.2) the header is the AAD and the 16-byte
+ * tag follows the ciphertext; the ROC enters through the IV.
+ */
+#include <string.h>
+
+#include "../rtp/rtp_header.h"
+#include "srtp_engine.h"
+#include "srtp_jobs.h"
+#include "srtp_replay.h"
+
+#define SRTP_MAX_PACKETS (1ull << 48) /* RFC 3711 section 9.2 */
+#define SRTP_TX_WORDS STRATA_ARRAY_LEN(((struct strata_srtp_tx *)0)->rtp_bits)
+#define SRTP_RX_WORDS STRATA_ARRAY_LEN(((struct strata_srtp_rx *)0)->rtp_bits)
+
+static inline int rtp_header(const uint8_t *p, uint32_t len, uint32_t *hdr_len)
+{
+	switch (strata_rtp_header_len(p, len, hdr_len)) {
+	case STRATA_RTP_PARSE_OK: return STRATA_SRTP_OK;
+	case STRATA_RTP_PARSE_TOO_SHORT: return STRATA_SRTP_TOO_SHORT;
+	case STRATA_RTP_PARSE_BAD_VERSION: return STRATA_SRTP_BAD_VERSION;
+	default: return STRATA_SRTP_BAD_HEADER;
+	}
+}
+
+static inline int rtp_protect_prepare(struct strata_srtp_op *op, struct srtp_scratch *sc,
+				      IMB_JOB *job)
+{
+	struct strata_srtp_session *s = op->session;
+	struct strata_srtp_tx *tx = op->tx;
+	const uint8_t *src = op->src;
+	uint8_t *buf = op->buf;
+	uint32_t len = op->len, hdr_len;
+	uint64_t index;
+	int st;
+
+	if (s == NULL || s->profile == NULL || tx == NULL || src == NULL || buf == NULL)
+		return STRATA_SRTP_BAD_PARAM;
+	const struct strata_srtp_profile *p = s->profile;
+	if ((st = rtp_header(src, len, &hdr_len)) != STRATA_SRTP_OK)
+		return st;
+	if (len > STRATA_SRTP_MAX_PACKET - p->rtp_tag_len)
+		return STRATA_SRTP_TOO_LONG;
+	if (op->cap < len + p->rtp_tag_len)
+		return STRATA_SRTP_NO_ROOM;
+	uint32_t ssrc = strata_rtp_ssrc(src);
+	if (ssrc != tx->ssrc)
+		return STRATA_SRTP_SSRC_MISMATCH;
+	if ((st = strata_srtp_estimate_index(&tx->rtp, strata_rtp_seq(src), &index)) != 0)
+		return st;
+	/* Never encrypt two packets under one index: the keystream would
+	 * repeat (RFC 3711 section 9.1). */
+	if ((st = strata_replay_check(&tx->rtp, tx->rtp_bits, SRTP_TX_WORDS,
+				      STRATA_SRTP_TX_WINDOW, index)) != 0)
+		return st;
+	if (s->srtp_packets >= SRTP_MAX_PACKETS)
+		return STRATA_SRTP_KEY_EXPIRED;
+
+	/* Nothing can fail from here on: commit the sender's state. */
+	strata_replay_accept(&tx->rtp, tx->rtp_bits, SRTP_TX_WORDS, index);
+	s->srtp_packets++;
+	if (buf != src)
+		memcpy(buf, src, hdr_len);
+	sc->tag_at = len;
+	sc->out_len = len + p->rtp_tag_len;
+
+	if (p->aead) {
+		srtp_iv_gcm(sc->iv, &s->rtp, ssrc, index);
+		srtp_job_gcm(job, &s->rtp, p->key_len, 1, src, buf, hdr_len, len - hdr_len, buf,
+			     hdr_len, sc->iv, buf + len);
+	} else {
+		/* The ROC goes where the tag will be, so the MAC input
+		 * Authenticated Portion || ROC is one contiguous buffer. */
+		strata_put_be32(buf + len, (uint32_t)(index >> 16));
+		srtp_iv_cm(sc->iv, &s->rtp, ssrc, index);
+		srtp_job_cm_hmac(job, &s->rtp, p->key_len, 1, src, buf, hdr_len, len - hdr_len,
+				 len + 4, sc->iv, sc->tag);
+	}
+	return STRATA_SRTP_OK;
+}
+
+static inline int rtp_protect_finish(struct strata_srtp_op *op, struct srtp_scratch *sc)
+{
+	const struct strata_srtp_profile *p = op->session->profile;
+
+	if (!p->aead)
+		memcpy(op->buf + sc->tag_at, sc->tag, p->rtp_tag_len);
+	op->len = sc->out_len;
+	return STRATA_SRTP_OK;
+}
+
+static inline int rtp_unprotect_prepare(struct strata_srtp_op *op, struct srtp_scratch *sc,
+					IMB_JOB *job)
+{
+	struct strata_srtp_session *s = op->session;
+	struct strata_srtp_rx *rx = op->rx;
+	uint8_t *buf = op->buf;
+	uint32_t len = op->len, hdr_len;
+	uint64_t index;
+	int st;
+
+	if (s == NULL || s->profile == NULL || rx == NULL || buf == NULL)
+		return STRATA_SRTP_BAD_PARAM;
+	const struct strata_srtp_profile *p = s->profile;
+	if (len > STRATA_SRTP_MAX_PACKET)
+		return STRATA_SRTP_TOO_LONG;
+	if ((st = rtp_header(buf, len, &hdr_len)) != STRATA_SRTP_OK)
+		return st;
+	if (len - hdr_len < p->rtp_tag_len)
+		return STRATA_SRTP_NO_TAG;
+	uint32_t ssrc = strata_rtp_ssrc(buf);
+	if (ssrc != rx->ssrc)
+		return STRATA_SRTP_SSRC_MISMATCH;
+	if ((st = strata_srtp_estimate_index(&rx->rtp, strata_rtp_seq(buf), &index)) != 0)
+		return st;
+	if ((st = strata_replay_check(&rx->rtp, rx->rtp_bits, SRTP_RX_WORDS, rx->window,
+				      index)) != 0)
+		return st;
+	if (s->srtp_packets >= SRTP_MAX_PACKETS)
+		return STRATA_SRTP_KEY_EXPIRED;
+
+	uint32_t body = len - p->rtp_tag_len;
+	sc->index = index;
+	sc->tag_at = body;
+	sc->out_len = body;
+	memcpy(sc->rx_tag, buf + body, p->rtp_tag_len);
+
+	if (p->aead) {
+		srtp_iv_gcm(sc->iv, &s->rtp, ssrc, index);
+		srtp_job_gcm(job, &s->rtp, p->key_len, 0, buf, buf, hdr_len, body - hdr_len, buf,
+			     hdr_len, sc->iv, sc->tag);
+	} else {
+		/* The received tag is saved; its first four bytes now hold
+		 * the ROC for the MAC, as on the sending side. */
+		strata_put_be32(buf + body, (uint32_t)(index >> 16));
+		srtp_iv_cm(sc->iv, &s->rtp, ssrc, index);
+		srtp_job_cm_hmac(job, &s->rtp, p->key_len, 0, buf, buf, hdr_len, body - hdr_len,
+				 body + 4, sc->iv, sc->tag);
+	}
+	return STRATA_SRTP_OK;
+}
+
+static inline int rtp_unprotect_finish(struct strata_srtp_op *op, struct srtp_scratch *sc)
+{
+	struct strata_srtp_session *s = op->session;
+	struct strata_srtp_rx *rx = op->rx;
+	int st;
+
+	if (!srtp_tag_equal(sc->tag, sc->rx_tag, s->profile->rtp_tag_len))
+		return STRATA_SRTP_AUTH_FAIL;
+	/* Checked again: an earlier packet of this burst may have carried
+	 * the same index. */
+	if ((st = strata_replay_check(&rx->rtp, rx->rtp_bits, SRTP_RX_WORDS, rx->window,
+				      sc->index)) != 0)
+		return st;
+	strata_replay_accept(&rx->rtp, rx->rtp_bits, SRTP_RX_WORDS, sc->index);
+	s->srtp_packets++;
+	op->len = sc->out_len;
+	return STRATA_SRTP_OK;
+}
+
+unsigned strata_srtp_protect(struct strata_srtp_engine *e, struct strata_srtp_op *ops, unsigned n)
+{
+	return srtp_run_burst(e, ops, n, STRATA_SRTP_RTP_PROTECT, rtp_protect_prepare,
+			      rtp_protect_finish);
+}
+
+unsigned strata_srtp_unprotect(struct strata_srtp_engine *e, struct strata_srtp_op *ops,
+			       unsigned n)
+{
+	return srtp_run_burst(e, ops, n, STRATA_SRTP_RTP_UNPROTECT, rtp_unprotect_prepare,
+			      rtp_unprotect_finish);
+}
