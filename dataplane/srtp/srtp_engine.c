@@ -20,7 +20,9 @@ const char *strata_srtp_status_name(int status)
 
 struct strata_srtp_engine *strata_srtp_engine_create(void)
 {
-	struct strata_srtp_engine *e = aligned_alloc(64, sizeof(*e));
+	/* aligned_alloc wants a size that is a multiple of the alignment. */
+	size_t size = (sizeof(struct strata_srtp_engine) + 63) & ~(size_t)63;
+	struct strata_srtp_engine *e = aligned_alloc(64, size);
 
 	if (e == NULL)
 		return NULL;

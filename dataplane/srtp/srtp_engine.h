@@ -36,7 +36,10 @@ struct strata_srtp_engine {
 	struct srtp_scratch scratch[IMB_MAX_BURST_SIZE];
 };
 
-typedef int (*srtp_prepare_fn)(struct strata_srtp_op *op, struct srtp_scratch *sc, IMB_JOB *job);
+/* prepare sees the operations already queued in this burst (e->pending[0,
+ * queued) with e->scratch[0, queued)), for estimates that depend on them. */
+typedef int (*srtp_prepare_fn)(const struct strata_srtp_engine *e, unsigned queued,
+			       struct strata_srtp_op *op, struct srtp_scratch *sc, IMB_JOB *job);
 typedef int (*srtp_finish_fn)(struct strata_srtp_op *op, struct srtp_scratch *sc);
 
 /* Completes one job: crypto status first, then the operation's own finish. */
@@ -54,6 +57,43 @@ srtp_complete(struct strata_srtp_engine *e, IMB_JOB *job, enum strata_srtp_direc
 }
 
 /*
+ * prepare returns this (never a public status) for an operation that must
+ * wait for the packets queued before it: see rtp_unprotect_prepare.  The
+ * driver runs such operations in a further pass over the same chunk.
+ */
+#define SRTP_DEFERRED STRATA_SRTP_STATUS_COUNT
+
+/* Submits the queued jobs in one burst and completes them all. */
+static inline __attribute__((always_inline)) unsigned
+srtp_submit(struct strata_srtp_engine *e, unsigned queued, enum strata_srtp_direction dir,
+	    srtp_finish_fn finish)
+{
+	IMB_MGR *mgr = e->mgr;
+	unsigned ok = 0;
+	unsigned done = IMB_SUBMIT_BURST(mgr, queued, e->jobs);
+
+	if (done == 0 && imb_get_errno(mgr) != 0) {
+		/* The library refused the whole burst before running any of
+		 * it; every job is reported, none half-done. */
+		for (unsigned i = 0; i < queued; i++) {
+			e->pending[i]->status = STRATA_SRTP_CRYPTO;
+			e->counters.status[dir][STRATA_SRTP_CRYPTO]++;
+		}
+		return 0;
+	}
+	for (unsigned i = 0; i < done; i++)
+		ok += srtp_complete(e, e->jobs[i], dir, finish);
+	for (unsigned left = queued - done; left > 0;) {
+		unsigned f = IMB_FLUSH_BURST(mgr, left, e->jobs);
+
+		for (unsigned i = 0; i < f; i++)
+			ok += srtp_complete(e, e->jobs[i], dir, finish);
+		left -= f;
+	}
+	return ok;
+}
+
+/*
  * Runs ops[0, n) through prepare, one ipsec-mb burst per IMB_MAX_BURST_SIZE
  * operations, and finish.  Always inlined so that prepare and finish are
  * direct calls.  Returns the number of operations that succeeded.
@@ -62,54 +102,45 @@ static inline __attribute__((always_inline)) unsigned
 srtp_run_burst(struct strata_srtp_engine *e, struct strata_srtp_op *ops, unsigned n,
 	       enum strata_srtp_direction dir, srtp_prepare_fn prepare, srtp_finish_fn finish)
 {
-	IMB_MGR *mgr = e->mgr;
 	unsigned ok = 0;
 
 	while (n > 0) {
-		/* The queue is empty between bursts, so all requested jobs come. */
-		unsigned want = n < IMB_MAX_BURST_SIZE ? n : IMB_MAX_BURST_SIZE;
-		unsigned got = IMB_GET_NEXT_BURST(mgr, want, e->jobs);
-		unsigned queued = 0;
+		unsigned chunk = n < IMB_MAX_BURST_SIZE ? n : IMB_MAX_BURST_SIZE;
+		unsigned deferred = chunk;
 
-		for (unsigned i = 0; i < got; i++) {
-			struct strata_srtp_op *op = &ops[i];
-			struct srtp_scratch *sc = &e->scratch[queued];
-			IMB_JOB *job = e->jobs[queued];
-			int st = prepare(op, sc, job);
+		/* The first pass takes every operation; further passes (rare:
+		 * only streams' first packets defer) take the deferred ones. */
+		for (unsigned pass = 0; deferred > 0; pass++) {
+			/* The queue is empty between bursts: all jobs come. */
+			unsigned got = IMB_GET_NEXT_BURST(e->mgr, deferred, e->jobs);
+			unsigned queued = 0;
 
-			if (st != STRATA_SRTP_OK) {
-				op->status = st;
-				e->counters.status[dir][st]++;
-				continue;
+			deferred = 0;
+			for (unsigned i = 0; i < chunk && queued < got; i++) {
+				struct strata_srtp_op *op = &ops[i];
+
+				if (pass > 0 && op->status != SRTP_DEFERRED)
+					continue;
+				IMB_JOB *job = e->jobs[queued];
+				int st = prepare(e, queued, op, &e->scratch[queued], job);
+
+				if (st == SRTP_DEFERRED) {
+					op->status = SRTP_DEFERRED;
+					deferred++;
+				} else if (st != STRATA_SRTP_OK) {
+					op->status = st;
+					e->counters.status[dir][st]++;
+				} else {
+					job->user_data = op;
+					job->user_data2 = &e->scratch[queued];
+					e->pending[queued++] = op;
+				}
 			}
-			job->user_data = op;
-			job->user_data2 = sc;
-			e->pending[queued++] = op;
+			if (queued > 0)
+				ok += srtp_submit(e, queued, dir, finish);
 		}
-		ops += got;
-		n -= got;
-		if (queued == 0)
-			continue;
-
-		unsigned done = IMB_SUBMIT_BURST(mgr, queued, e->jobs);
-		if (done == 0 && imb_get_errno(mgr) != 0) {
-			/* The library refused the whole burst before running any
-			 * of it; every job is reported, none half-done. */
-			for (unsigned i = 0; i < queued; i++) {
-				e->pending[i]->status = STRATA_SRTP_CRYPTO;
-				e->counters.status[dir][STRATA_SRTP_CRYPTO]++;
-			}
-			continue;
-		}
-		for (unsigned i = 0; i < done; i++)
-			ok += srtp_complete(e, e->jobs[i], dir, finish);
-		for (unsigned left = queued - done; left > 0;) {
-			unsigned f = IMB_FLUSH_BURST(mgr, left, e->jobs);
-
-			for (unsigned i = 0; i < f; i++)
-				ok += srtp_complete(e, e->jobs[i], dir, finish);
-			left -= f;
-		}
+		ops += chunk;
+		n -= chunk;
 	}
 	return ok;
 }

@@ -49,9 +49,10 @@ static inline int rtcp_header(const uint8_t *p, uint32_t len)
 	return STRATA_SRTP_OK;
 }
 
-static inline int rtcp_protect_prepare(struct strata_srtp_op *op, struct srtp_scratch *sc,
-				       IMB_JOB *job)
+static inline int rtcp_protect_prepare(const struct strata_srtp_engine *e, unsigned queued,
+                                       struct strata_srtp_op *op, struct srtp_scratch *sc, IMB_JOB *job)
 {
+	(void)e, (void)queued; /* only the first-burst estimate needs them */
 	struct strata_srtp_session *s = op->session;
 	struct strata_srtp_tx *tx = op->tx;
 	const uint8_t *src = op->src;
@@ -63,10 +64,10 @@ static inline int rtcp_protect_prepare(struct strata_srtp_op *op, struct srtp_sc
 		return STRATA_SRTP_BAD_PARAM;
 	const struct strata_srtp_profile *p = s->profile;
 	uint32_t grow = STRATA_SRTCP_TRAILER_LEN + p->rtcp_tag_len;
-	if ((st = rtcp_header(src, len)) != STRATA_SRTP_OK)
-		return st;
 	if (len > STRATA_SRTP_MAX_PACKET - grow)
 		return STRATA_SRTP_TOO_LONG;
+	if ((st = rtcp_header(src, len)) != STRATA_SRTP_OK)
+		return st;
 	if (op->cap < len + grow)
 		return STRATA_SRTP_NO_ROOM;
 	uint32_t ssrc = strata_rtcp_ssrc(src);
@@ -115,7 +116,7 @@ static inline int rtcp_protect_finish(struct strata_srtp_op *op, struct srtp_scr
 	uint32_t len = sc->out_len - STRATA_SRTCP_TRAILER_LEN - p->rtcp_tag_len;
 
 	if (!p->aead) {
-		memcpy(op->buf + sc->tag_at, sc->tag, p->rtcp_tag_len);
+		srtp_copy_tag(op->buf + sc->tag_at, sc->tag, p->rtcp_tag_len);
 	} else {
 		if (!s->rtcp_encrypt)
 			memcpy(op->buf + len, sc->tag, 16);
@@ -125,9 +126,10 @@ static inline int rtcp_protect_finish(struct strata_srtp_op *op, struct srtp_scr
 	return STRATA_SRTP_OK;
 }
 
-static inline int rtcp_unprotect_prepare(struct strata_srtp_op *op, struct srtp_scratch *sc,
-					 IMB_JOB *job)
+static inline int rtcp_unprotect_prepare(const struct strata_srtp_engine *e, unsigned queued,
+                                         struct strata_srtp_op *op, struct srtp_scratch *sc, IMB_JOB *job)
 {
+	(void)e, (void)queued; /* only the first-burst estimate needs them */
 	struct strata_srtp_session *s = op->session;
 	struct strata_srtp_rx *rx = op->rx;
 	uint8_t *buf = op->buf;
@@ -182,7 +184,7 @@ static inline int rtcp_unprotect_prepare(struct strata_srtp_op *op, struct srtp_
 		}
 	} else {
 		sc->tag_at = len - p->rtcp_tag_len;
-		memcpy(sc->rx_tag, buf + sc->tag_at, p->rtcp_tag_len);
+		srtp_copy_tag(sc->rx_tag, buf + sc->tag_at, p->rtcp_tag_len);
 		srtp_iv_cm(sc->iv, &s->rtcp, ssrc, index);
 		srtp_job_cm_hmac(job, &s->rtcp, p->key_len, 0, buf, buf, HDR, enc_len,
 				 body + STRATA_SRTCP_TRAILER_LEN, sc->iv, sc->tag);

@@ -48,9 +48,10 @@ static inline int rtp_header(const uint8_t *p, uint32_t len, uint32_t *hdr_len)
 	}
 }
 
-static inline int rtp_protect_prepare(struct strata_srtp_op *op, struct srtp_scratch *sc,
-				      IMB_JOB *job)
+static inline int rtp_protect_prepare(const struct strata_srtp_engine *e, unsigned queued,
+                                      struct strata_srtp_op *op, struct srtp_scratch *sc, IMB_JOB *job)
 {
+	(void)e, (void)queued; /* only the first-burst estimate needs them */
 	struct strata_srtp_session *s = op->session;
 	struct strata_srtp_tx *tx = op->tx;
 	const uint8_t *src = op->src;
@@ -62,10 +63,10 @@ static inline int rtp_protect_prepare(struct strata_srtp_op *op, struct srtp_scr
 	if (s == NULL || s->profile == NULL || tx == NULL || src == NULL || buf == NULL)
 		return STRATA_SRTP_BAD_PARAM;
 	const struct strata_srtp_profile *p = s->profile;
-	if ((st = rtp_header(src, len, &hdr_len)) != STRATA_SRTP_OK)
-		return st;
 	if (len > STRATA_SRTP_MAX_PACKET - p->rtp_tag_len)
 		return STRATA_SRTP_TOO_LONG;
+	if ((st = rtp_header(src, len, &hdr_len)) != STRATA_SRTP_OK)
+		return st;
 	if (op->cap < len + p->rtp_tag_len)
 		return STRATA_SRTP_NO_ROOM;
 	uint32_t ssrc = strata_rtp_ssrc(src);
@@ -109,13 +110,36 @@ static inline int rtp_protect_finish(struct strata_srtp_op *op, struct srtp_scra
 	const struct strata_srtp_profile *p = op->session->profile;
 
 	if (!p->aead)
-		memcpy(op->buf + sc->tag_at, sc->tag, p->rtp_tag_len);
+		srtp_copy_tag(op->buf + sc->tag_at, sc->tag, p->rtp_tag_len);
 	op->len = sc->out_len;
 	return STRATA_SRTP_OK;
 }
 
-static inline int rtp_unprotect_prepare(struct strata_srtp_op *op, struct srtp_scratch *sc,
-					IMB_JOB *job)
+/*
+ * A received stream's state is committed only when a packet authenticates,
+ * after the burst's crypto.  Until the stream's first packet is accepted
+ * there is no state to estimate a second packet against (seq 65535 then 0
+ * must give ROC 1), and an unauthenticated neighbour must not stand in for
+ * it: a forgery could then cost a genuine packet.  So while a stream has not
+ * started, only its first packet of a pass is queued; the others wait for
+ * the driver's next pass (SRTP_DEFERRED), when the first one's outcome is
+ * known.  Later bursts use the committed state: a burst spans far fewer than
+ * 2^15 sequence numbers, so the estimate is the one a packet-at-a-time
+ * receiver would make.
+ */
+static inline int rx_wait_for_first(const struct strata_srtp_engine *e, unsigned queued,
+				    const struct strata_srtp_rx *rx)
+{
+	if (rx->rtp.started)
+		return 0;
+	for (unsigned i = 0; i < queued; i++)
+		if (e->pending[i]->rx == rx)
+			return 1;
+	return 0;
+}
+
+static inline int rtp_unprotect_prepare(const struct strata_srtp_engine *e, unsigned queued,
+                                        struct strata_srtp_op *op, struct srtp_scratch *sc, IMB_JOB *job)
 {
 	struct strata_srtp_session *s = op->session;
 	struct strata_srtp_rx *rx = op->rx;
@@ -136,6 +160,8 @@ static inline int rtp_unprotect_prepare(struct strata_srtp_op *op, struct srtp_s
 	uint32_t ssrc = strata_rtp_ssrc(buf);
 	if (ssrc != rx->ssrc)
 		return STRATA_SRTP_SSRC_MISMATCH;
+	if (rx_wait_for_first(e, queued, rx))
+		return SRTP_DEFERRED;
 	if ((st = strata_srtp_estimate_index(&rx->rtp, strata_rtp_seq(buf), &index)) != 0)
 		return st;
 	if ((st = strata_replay_check(&rx->rtp, rx->rtp_bits, SRTP_RX_WORDS, rx->window,
@@ -148,7 +174,7 @@ static inline int rtp_unprotect_prepare(struct strata_srtp_op *op, struct srtp_s
 	sc->index = index;
 	sc->tag_at = body;
 	sc->out_len = body;
-	memcpy(sc->rx_tag, buf + body, p->rtp_tag_len);
+	srtp_copy_tag(sc->rx_tag, buf + body, p->rtp_tag_len);
 
 	if (p->aead) {
 		srtp_iv_gcm(sc->iv, &s->rtp, ssrc, index);
