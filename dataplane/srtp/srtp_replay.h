@@ -98,6 +98,21 @@ static inline void strata_replay_accept(struct strata_srtp_replay *r, uint64_t *
 	bits[(index >> 6) & (words - 1)] |= 1ull << (index & 63);
 }
 
+/*
+ * The last step of every unprotect, once the tag verified: check the index
+ * again (an earlier packet of the same burst may have taken it), then
+ * accept it.
+ */
+static inline int strata_replay_commit(struct strata_srtp_replay *r, uint64_t *bits,
+				       unsigned words, uint64_t window, uint64_t index)
+{
+	int st = strata_replay_check(r, bits, words, window, index);
+
+	if (st == STRATA_SRTP_OK)
+		strata_replay_accept(r, bits, words, index);
+	return st;
+}
+
 #define STRATA_ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
 
 #endif /* STRATA_SRTP_REPLAY_H */

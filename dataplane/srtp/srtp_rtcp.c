@@ -200,10 +200,9 @@ static inline int rtcp_unprotect_finish(struct strata_srtp_op *op, struct srtp_s
 
 	if (!srtp_tag_equal(sc->tag, sc->rx_tag, s->profile->rtcp_tag_len))
 		return STRATA_SRTP_AUTH_FAIL;
-	if ((st = strata_replay_check(&rx->rtcp, rx->rtcp_bits, SRTCP_RX_WORDS,
-				      STRATA_SRTCP_WINDOW, sc->index)) != 0)
+	if ((st = strata_replay_commit(&rx->rtcp, rx->rtcp_bits, SRTCP_RX_WORDS,
+				       STRATA_SRTCP_WINDOW, sc->index)) != 0)
 		return st;
-	strata_replay_accept(&rx->rtcp, rx->rtcp_bits, SRTCP_RX_WORDS, sc->index);
 	s->srtcp_packets++;
 	op->len = sc->out_len;
 	return STRATA_SRTP_OK;

@@ -199,12 +199,9 @@ static inline int rtp_unprotect_finish(struct strata_srtp_op *op, struct srtp_sc
 
 	if (!srtp_tag_equal(sc->tag, sc->rx_tag, s->profile->rtp_tag_len))
 		return STRATA_SRTP_AUTH_FAIL;
-	/* Checked again: an earlier packet of this burst may have carried
-	 * the same index. */
-	if ((st = strata_replay_check(&rx->rtp, rx->rtp_bits, SRTP_RX_WORDS, rx->window,
-				      sc->index)) != 0)
+	if ((st = strata_replay_commit(&rx->rtp, rx->rtp_bits, SRTP_RX_WORDS, rx->window,
+				       sc->index)) != 0)
 		return st;
-	strata_replay_accept(&rx->rtp, rx->rtp_bits, SRTP_RX_WORDS, sc->index);
 	s->srtp_packets++;
 	op->len = sc->out_len;
 	return STRATA_SRTP_OK;
