@@ -152,7 +152,8 @@ struct strata_srtp_tx {
  *
  * protect:   reads len bytes at src (a plaintext RTP/RTCP packet) and writes
  *            the SRTP/SRTCP packet at buf (src == buf is allowed; otherwise
- *            the two must not overlap).  cap is the room at buf, at least
+ *            the two must not overlap); or, for RTP, the assembled form
+ *            below.  cap is the room at buf, at least
  *            len + the profile's tag (+ 4 for SRTCP).  On success len is
  *            the protected length.
  * unprotect: src is ignored; the packet at buf is authenticated, checked
@@ -173,7 +174,20 @@ struct strata_srtp_op {
 	uint32_t len;
 	uint32_t cap;
 	int32_t status; /* enum strata_srtp_status */
+	/*
+	 * RTP protect, assembled form (src == NULL), for a forwarder that
+	 * rewrites each receiver's copy: the caller has written the RTP header
+	 * and the first `prefix` payload bytes (at most STRATA_SRTP_MAX_PREFIX:
+	 * a rewritten payload descriptor), in plaintext, at buf; the other
+	 * len - header - prefix payload bytes are read from `payload` (never
+	 * NULL in this form) and encrypted straight into buf.  One pass:
+	 * nothing is copied first.
+	 */
+	const uint8_t *payload;
+	uint32_t prefix;
 };
+
+#define STRATA_SRTP_MAX_PREFIX 16
 
 enum strata_srtp_direction {
 	STRATA_SRTP_RTP_PROTECT,

@@ -16,12 +16,18 @@
 
 #include "srtp.h"
 
+/* One AES block with AES-NI (the round keys in ipsec-mb's layout). */
+void strata_srtp_aes_block(const uint8_t *round_keys, unsigned key_len, const uint8_t in[16],
+			   uint8_t out[16]);
+
 /* Per-job scratch: lives from prepare until finish. */
 struct srtp_scratch {
 	uint8_t iv[16] __attribute__((aligned(16)));
 	uint8_t tag[32] __attribute__((aligned(16))); /* tag computed by the library */
 	uint8_t rx_tag[STRATA_SRTP_MAX_TAG_LEN];      /* tag received in the packet */
 	uint8_t aad[16];                               /* SRTCP AEAD: header, E||index */
+	struct IMB_SGL_IOV segs[2];                    /* assembled AEAD protect */
+	struct gcm_context_data gcm_ctx;
 	uint64_t index;                                /* SRTP index or SRTCP index */
 	uint32_t tag_at;                               /* where the tag sits in buf */
 	uint32_t out_len;                              /* len after success */

@@ -17,38 +17,41 @@
 /*
  * AES-CM (RFC 3711 section 4.1.1) with HMAC-SHA1 (section 4.2.1).
  *
- * The cipher reads src[cipher_off, cipher_off + cipher_len) and writes buf
- * from cipher_off on; the HMAC covers buf[0, hash_len).  Protecting, the
- * cipher runs first and the MAC covers the ciphertext it wrote; unprotecting,
- * the MAC runs first on the ciphertext, then the cipher decrypts in place.
+ * The cipher reads cipher_len bytes at `in` and writes them at `out` (the
+ * same place, or the receiver's buffer); the HMAC covers mac[0, mac_len).
+ * Protecting, the cipher runs first and the MAC covers the ciphertext it
+ * wrote; unprotecting, the MAC runs first, then the cipher decrypts in place.
  *
- * ipsec-mb hashes from job->src + hash_start_src_offset_in_bytes.  When buf
- * is not src (copy-and-encrypt for a receiver), the offset is buf - src
- * modulo 2^64 so the MAC covers what was written, in the same job; DPDK's
- * ipsec_mb driver computes out-of-place cipher-then-hash offsets the same way.
+ * ipsec-mb hashes from job->src + hash_start_src_offset_in_bytes.  When the
+ * MAC'd buffer is not the cipher's input (copy-and-encrypt for a receiver),
+ * the offset is mac - in modulo 2^64, so the MAC covers what was written, in
+ * the same job; DPDK's ipsec_mb driver computes out-of-place cipher-then-hash
+ * offsets the same way.
  */
 static inline void srtp_job_cm_hmac(IMB_JOB *job, const struct strata_srtp_keys *k,
-				    uint8_t key_len, int encrypt, const uint8_t *src, uint8_t *buf,
-				    uint32_t cipher_off, uint32_t cipher_len, uint32_t hash_len,
+				    uint8_t key_len, int encrypt, const uint8_t *in, uint8_t *out,
+				    uint32_t cipher_len, const uint8_t *mac, uint32_t mac_len,
 				    const uint8_t *iv, uint8_t *tag_out)
 {
 	/* ipsec-mb refuses zero-length counter-mode jobs; an SRTCP packet
 	 * that is only a header has nothing to encrypt but still a MAC. */
+	if (cipher_len == 0)
+		in = mac;
 	job->cipher_mode = cipher_len ? IMB_CIPHER_CNTR : IMB_CIPHER_NULL;
 	job->cipher_direction = encrypt ? IMB_DIR_ENCRYPT : IMB_DIR_DECRYPT;
 	job->chain_order = encrypt ? IMB_ORDER_CIPHER_HASH : IMB_ORDER_HASH_CIPHER;
 	job->enc_keys = k->cm.aes_enc;
 	job->dec_keys = k->cm.aes_enc;
 	job->key_len_in_bytes = key_len;
-	job->src = src;
-	job->dst = buf + cipher_off;
-	job->cipher_start_src_offset_in_bytes = cipher_off;
+	job->src = in;
+	job->dst = out;
+	job->cipher_start_src_offset_in_bytes = 0;
 	job->msg_len_to_cipher_in_bytes = cipher_len;
 	job->iv = iv;
 	job->iv_len_in_bytes = 16;
 	job->hash_alg = IMB_AUTH_HMAC_SHA_1;
-	job->hash_start_src_offset_in_bytes = (uint64_t)((uintptr_t)buf - (uintptr_t)src);
-	job->msg_len_to_hash_in_bytes = hash_len;
+	job->hash_start_src_offset_in_bytes = (uint64_t)((uintptr_t)mac - (uintptr_t)in);
+	job->msg_len_to_hash_in_bytes = mac_len;
 	job->auth_tag_output = tag_out;
 	job->auth_tag_output_len_in_bytes = SRTP_HMAC_TAG_OUT;
 	job->u.HMAC._hashed_auth_key_xor_ipad = k->cm.hmac_ipad;
@@ -56,14 +59,14 @@ static inline void srtp_job_cm_hmac(IMB_JOB *job, const struct strata_srtp_keys 
 }
 
 /*
- * AES-GCM (RFC 7714): encrypts or decrypts src[cipher_off, +cipher_len)
- * into buf at cipher_off, authenticating aad[0, aad_len) and the
- * ciphertext; the 16-byte tag goes to tag_out.
+ * AES-GCM (RFC 7714): encrypts or decrypts cipher_len bytes from `in` to
+ * `out`, authenticating aad[0, aad_len) and the ciphertext; the 16-byte
+ * tag goes to tag_out.
  */
 static inline void srtp_job_gcm(IMB_JOB *job, const struct strata_srtp_keys *k, uint8_t key_len,
-				int encrypt, const uint8_t *src, uint8_t *buf, uint32_t cipher_off,
-				uint32_t cipher_len, const uint8_t *aad, uint32_t aad_len,
-				const uint8_t *iv, uint8_t *tag_out)
+				int encrypt, const uint8_t *in, uint8_t *out, uint32_t cipher_len,
+				const uint8_t *aad, uint32_t aad_len, const uint8_t *iv,
+				uint8_t *tag_out)
 {
 	job->cipher_mode = IMB_CIPHER_GCM;
 	job->cipher_direction = encrypt ? IMB_DIR_ENCRYPT : IMB_DIR_DECRYPT;
@@ -71,17 +74,51 @@ static inline void srtp_job_gcm(IMB_JOB *job, const struct strata_srtp_keys *k, 
 	job->enc_keys = &k->gcm;
 	job->dec_keys = &k->gcm;
 	job->key_len_in_bytes = key_len;
-	job->src = src;
-	job->dst = buf + cipher_off;
-	job->cipher_start_src_offset_in_bytes = cipher_off;
+	job->src = in;
+	job->dst = out;
+	job->cipher_start_src_offset_in_bytes = 0;
 	job->msg_len_to_cipher_in_bytes = cipher_len;
-	job->hash_start_src_offset_in_bytes = cipher_off;
+	job->hash_start_src_offset_in_bytes = 0;
 	job->msg_len_to_hash_in_bytes = cipher_len;
 	job->iv = iv;
 	job->iv_len_in_bytes = 12;
 	job->hash_alg = IMB_AUTH_AES_GMAC;
 	job->u.GCM.aad = aad;
 	job->u.GCM.aad_len_in_bytes = aad_len;
+	job->auth_tag_output = tag_out;
+	job->auth_tag_output_len_in_bytes = 16;
+}
+
+/*
+ * AES-GCM encryption of a plaintext in two pieces (ipsec-mb's scatter-gather
+ * GCM): the per-receiver prefix already in the output buffer, and the rest
+ * read from the input packet.  One pass over the data, one tag.
+ */
+static inline void srtp_job_gcm_sgl(IMB_JOB *job, const struct strata_srtp_keys *k,
+				    uint8_t key_len, const struct IMB_SGL_IOV *segs,
+				    unsigned n_segs, uint32_t total_len,
+				    struct gcm_context_data *ctx, const uint8_t *aad,
+				    uint32_t aad_len, const uint8_t *iv, uint8_t *tag_out)
+{
+	job->cipher_mode = IMB_CIPHER_GCM_SGL;
+	job->hash_alg = IMB_AUTH_GCM_SGL;
+	job->cipher_direction = IMB_DIR_ENCRYPT;
+	job->chain_order = IMB_ORDER_CIPHER_HASH;
+	job->enc_keys = &k->gcm;
+	job->dec_keys = &k->gcm;
+	job->key_len_in_bytes = key_len;
+	job->sgl_io_segs = segs;
+	job->num_sgl_io_segs = n_segs;
+	job->sgl_state = IMB_SGL_ALL;
+	job->cipher_start_src_offset_in_bytes = 0;
+	job->msg_len_to_cipher_in_bytes = total_len;
+	job->hash_start_src_offset_in_bytes = 0;
+	job->msg_len_to_hash_in_bytes = total_len;
+	job->iv = iv;
+	job->iv_len_in_bytes = 12;
+	job->u.GCM.aad = aad;
+	job->u.GCM.aad_len_in_bytes = aad_len;
+	job->u.GCM.ctx = ctx;
 	job->auth_tag_output = tag_out;
 	job->auth_tag_output_len_in_bytes = 16;
 }

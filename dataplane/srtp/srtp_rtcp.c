@@ -89,19 +89,19 @@ static inline int rtcp_protect_prepare(const struct strata_srtp_engine *e, unsig
 		if (s->rtcp_encrypt) {
 			memcpy(sc->aad, buf, HDR);
 			strata_put_be32(sc->aad + HDR, word);
-			srtp_job_gcm(job, &s->rtcp, p->key_len, 1, src, buf, HDR, enc_len, sc->aad,
-				     HDR + 4, sc->iv, buf + len);
+			srtp_job_gcm(job, &s->rtcp, p->key_len, 1, src + HDR, buf + HDR, enc_len,
+				     sc->aad, HDR + 4, sc->iv, buf + len);
 		} else {
 			/* The word sits where the tag will go while it is AAD. */
 			strata_put_be32(buf + len, word);
-			srtp_job_gcm(job, &s->rtcp, p->key_len, 1, buf, buf, HDR, 0, buf, len + 4,
-				     sc->iv, sc->tag);
+			srtp_job_gcm(job, &s->rtcp, p->key_len, 1, NULL, NULL, 0, buf, len + 4, sc->iv,
+				     sc->tag);
 		}
 	} else {
 		strata_put_be32(buf + len, word);
 		srtp_iv_cm(sc->iv, &s->rtcp, ssrc, index);
-		srtp_job_cm_hmac(job, &s->rtcp, p->key_len, 1, src, buf, HDR, enc_len, len + 4,
-				 sc->iv, sc->tag);
+		srtp_job_cm_hmac(job, &s->rtcp, p->key_len, 1, src + HDR, buf + HDR, enc_len, buf,
+				 len + 4, sc->iv, sc->tag);
 		sc->tag_at = len + 4;
 	}
 	sc->index = word;
@@ -174,19 +174,19 @@ static inline int rtcp_unprotect_prepare(const struct strata_srtp_engine *e, uns
 		if (s->rtcp_encrypt) {
 			memcpy(sc->aad, buf, HDR);
 			strata_put_be32(sc->aad + HDR, word);
-			srtp_job_gcm(job, &s->rtcp, p->key_len, 0, buf, buf, HDR, enc_len, sc->aad,
-				     HDR + 4, sc->iv, sc->tag);
+			srtp_job_gcm(job, &s->rtcp, p->key_len, 0, buf + HDR, buf + HDR, enc_len,
+				     sc->aad, HDR + 4, sc->iv, sc->tag);
 		} else {
 			/* Move the word next to the packet: AAD = packet || word. */
 			strata_put_be32(buf + body, word);
-			srtp_job_gcm(job, &s->rtcp, p->key_len, 0, buf, buf, HDR, 0, buf,
-				     body + 4, sc->iv, sc->tag);
+			srtp_job_gcm(job, &s->rtcp, p->key_len, 0, NULL, NULL, 0, buf, body + 4, sc->iv,
+				     sc->tag);
 		}
 	} else {
 		sc->tag_at = len - p->rtcp_tag_len;
 		srtp_copy_tag(sc->rx_tag, buf + sc->tag_at, p->rtcp_tag_len);
 		srtp_iv_cm(sc->iv, &s->rtcp, ssrc, index);
-		srtp_job_cm_hmac(job, &s->rtcp, p->key_len, 0, buf, buf, HDR, enc_len,
+		srtp_job_cm_hmac(job, &s->rtcp, p->key_len, 0, buf + HDR, buf + HDR, enc_len, buf,
 				 body + STRATA_SRTCP_TRAILER_LEN, sc->iv, sc->tag);
 	}
 	return STRATA_SRTP_OK;

@@ -48,31 +48,63 @@ static inline int rtp_header(const uint8_t *p, uint32_t len, uint32_t *hdr_len)
 	}
 }
 
+/*
+ * The assembled form with a prefix, AES-CM: the first keystream block is
+ * applied here, to the first (up to) 16 payload bytes gathered in buf --
+ * the receiver's rewritten prefix and the input's next bytes -- and the job
+ * encrypts the rest straight from the input, starting at counter block 1.
+ * Returns how many payload bytes are done.
+ */
+static inline uint32_t cm_first_block(struct srtp_scratch *sc, const struct strata_srtp_keys *k,
+				      uint8_t key_len, uint8_t *payload_out, uint32_t prefix,
+				      const uint8_t *rest, uint32_t payload_len)
+{
+	uint32_t first = payload_len < 16 ? payload_len : 16;
+	uint8_t ks[16];
+
+	memcpy(payload_out + prefix, rest, first - prefix);
+	strata_srtp_aes_block(k->cm.aes_enc, key_len, sc->iv, ks);
+	for (uint32_t i = 0; i < first; i++)
+		payload_out[i] ^= ks[i];
+	sc->iv[15] = 1; /* counter block 1: the IV's last two bytes are zero */
+	return first;
+}
+
 static inline int rtp_protect_prepare(const struct strata_srtp_engine *e, unsigned queued,
-                                      struct strata_srtp_op *op, struct srtp_scratch *sc, IMB_JOB *job)
+				      struct strata_srtp_op *op, struct srtp_scratch *sc, IMB_JOB *job)
 {
 	(void)e, (void)queued; /* only the first-burst estimate needs them */
 	struct strata_srtp_session *s = op->session;
 	struct strata_srtp_tx *tx = op->tx;
-	const uint8_t *src = op->src;
 	uint8_t *buf = op->buf;
-	uint32_t len = op->len, hdr_len;
+	uint32_t len = op->len, hdr_len, prefix = 0;
 	uint64_t index;
 	int st;
 
-	if (s == NULL || s->profile == NULL || tx == NULL || src == NULL || buf == NULL)
+	if (s == NULL || s->profile == NULL || tx == NULL || buf == NULL ||
+	    (op->src == NULL && op->payload == NULL))
 		return STRATA_SRTP_BAD_PARAM;
 	const struct strata_srtp_profile *p = s->profile;
+	/* The classic form reads the whole packet at src; the assembled form
+	 * finds the header (and prefix) already at buf. */
+	const uint8_t *hdr = op->src ? op->src : buf;
 	if (len > STRATA_SRTP_MAX_PACKET - p->rtp_tag_len)
 		return STRATA_SRTP_TOO_LONG;
-	if ((st = rtp_header(src, len, &hdr_len)) != STRATA_SRTP_OK)
+	if ((st = rtp_header(hdr, len, &hdr_len)) != STRATA_SRTP_OK)
 		return st;
+	const uint8_t *rest = hdr + hdr_len;
+	if (op->src == NULL) {
+		prefix = op->prefix;
+		rest = op->payload;
+		if (prefix > STRATA_SRTP_MAX_PREFIX || prefix > len - hdr_len)
+			return STRATA_SRTP_BAD_PARAM;
+	}
 	if (op->cap < len + p->rtp_tag_len)
 		return STRATA_SRTP_NO_ROOM;
-	uint32_t ssrc = strata_rtp_ssrc(src);
+	uint32_t ssrc = strata_rtp_ssrc(hdr);
 	if (ssrc != tx->ssrc)
 		return STRATA_SRTP_SSRC_MISMATCH;
-	if ((st = strata_srtp_estimate_index(&tx->rtp, strata_rtp_seq(src), &index)) != 0)
+	if ((st = strata_srtp_estimate_index(&tx->rtp, strata_rtp_seq(hdr), &index)) != 0)
 		return st;
 	/* Never encrypt two packets under one index: the keystream would
 	 * repeat (RFC 3711 section 9.1). */
@@ -85,22 +117,36 @@ static inline int rtp_protect_prepare(const struct strata_srtp_engine *e, unsign
 	/* Nothing can fail from here on: commit the sender's state. */
 	strata_replay_accept(&tx->rtp, tx->rtp_bits, SRTP_TX_WORDS, index);
 	s->srtp_packets++;
-	if (buf != src)
-		memcpy(buf, src, hdr_len);
+	if (op->src != NULL && buf != op->src)
+		memcpy(buf, op->src, hdr_len);
 	sc->tag_at = len;
 	sc->out_len = len + p->rtp_tag_len;
 
+	uint8_t *payload = buf + hdr_len;
+	uint32_t payload_len = len - hdr_len;
 	if (p->aead) {
 		srtp_iv_gcm(sc->iv, &s->rtp, ssrc, index);
-		srtp_job_gcm(job, &s->rtp, p->key_len, 1, src, buf, hdr_len, len - hdr_len, buf,
-			     hdr_len, sc->iv, buf + len);
+		if (prefix == 0) {
+			srtp_job_gcm(job, &s->rtp, p->key_len, 1, rest, payload, payload_len, buf,
+				     hdr_len, sc->iv, buf + len);
+		} else {
+			sc->segs[0] = (struct IMB_SGL_IOV){payload, payload, prefix};
+			sc->segs[1] = (struct IMB_SGL_IOV){rest, payload + prefix,
+							   payload_len - prefix};
+			srtp_job_gcm_sgl(job, &s->rtp, p->key_len, sc->segs,
+					 payload_len > prefix ? 2 : 1, payload_len, &sc->gcm_ctx, buf,
+					 hdr_len, sc->iv, buf + len);
+		}
 	} else {
 		/* The ROC goes where the tag will be, so the MAC input
 		 * Authenticated Portion || ROC is one contiguous buffer. */
 		strata_put_be32(buf + len, (uint32_t)(index >> 16));
 		srtp_iv_cm(sc->iv, &s->rtp, ssrc, index);
-		srtp_job_cm_hmac(job, &s->rtp, p->key_len, 1, src, buf, hdr_len, len - hdr_len,
-				 len + 4, sc->iv, sc->tag);
+		uint32_t done = prefix ? cm_first_block(sc, &s->rtp, p->key_len, payload, prefix,
+							rest, payload_len)
+				       : 0;
+		srtp_job_cm_hmac(job, &s->rtp, p->key_len, 1, rest + (done - prefix), payload + done,
+				 payload_len - done, buf, len + 4, sc->iv, sc->tag);
 	}
 	return STRATA_SRTP_OK;
 }
@@ -178,15 +224,15 @@ static inline int rtp_unprotect_prepare(const struct strata_srtp_engine *e, unsi
 
 	if (p->aead) {
 		srtp_iv_gcm(sc->iv, &s->rtp, ssrc, index);
-		srtp_job_gcm(job, &s->rtp, p->key_len, 0, buf, buf, hdr_len, body - hdr_len, buf,
-			     hdr_len, sc->iv, sc->tag);
+		srtp_job_gcm(job, &s->rtp, p->key_len, 0, buf + hdr_len, buf + hdr_len,
+			     body - hdr_len, buf, hdr_len, sc->iv, sc->tag);
 	} else {
 		/* The received tag is saved; its first four bytes now hold
 		 * the ROC for the MAC, as on the sending side. */
 		strata_put_be32(buf + body, (uint32_t)(index >> 16));
 		srtp_iv_cm(sc->iv, &s->rtp, ssrc, index);
-		srtp_job_cm_hmac(job, &s->rtp, p->key_len, 0, buf, buf, hdr_len, body - hdr_len,
-				 body + 4, sc->iv, sc->tag);
+		srtp_job_cm_hmac(job, &s->rtp, p->key_len, 0, buf + hdr_len, buf + hdr_len,
+				 body - hdr_len, buf, body + 4, sc->iv, sc->tag);
 	}
 	return STRATA_SRTP_OK;
 }
