@@ -25,7 +25,9 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "rtp_header.h"
 #include "srtp.h"
+#include "srtp_fixture.h"
 #include "srtp_kdf.h"
 #include "srtp_session.h"
 #include "test_util.h"
@@ -33,32 +35,38 @@
 static struct strata_srtp_engine *engine;
 static IMB_MGR *mgr;
 
-typedef unsigned (*burst_fn)(struct strata_srtp_engine *, struct strata_srtp_op *, unsigned);
-
 /* "name: part", for CHECK_MEM's one-string label. */
 static const char *label(const char *name, const char *part)
 {
-	static char buf[192];
-
-	snprintf(buf, sizeof(buf), "%s: %s", name, part);
-	return buf;
+	return fx_label("%s: %s", name, part);
 }
 
 /* Runs one operation as a burst of one.  The count the burst returns must
  * agree with the status it left in the operation. */
-static int run1(burst_fn fn, struct strata_srtp_op *op, const char *name, const char *what)
+static int run1(enum strata_srtp_direction d, struct strata_srtp_op *op, const char *name,
+		const char *what)
 {
-	op->status = -1;
-	unsigned ok = fn(engine, op, 1);
+	unsigned ok = fx_burst(engine, d, op, 1);
 	CHECK(ok == (op->status == STRATA_SRTP_OK ? 1u : 0u),
 	      "%s: %s: burst counted %u successes, status %s", name, what, ok,
 	      strata_srtp_status_name(op->status));
 	return op->status;
 }
 
-static uint32_t be32(const uint8_t *p)
+/* A session from the RFC's session keys (auth: NULL for GCM); CHECKs that it
+ * was made, for a key of the profile's length. */
+static bool raw_session(struct strata_srtp_session *s, const char *name,
+			enum strata_srtp_profile_id profile, const uint8_t *key, size_t key_len,
+			const uint8_t *auth, const uint8_t *salt)
 {
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+	int st = strata_srtp_session_init_raw(s, mgr, profile, key, auth, salt);
+
+	CHECK(st == STRATA_SRTP_OK, "%s: session_init_raw: %s", name, strata_srtp_status_name(st));
+	if (st != STRATA_SRTP_OK)
+		return false;
+	CHECK(s->profile->key_len == key_len, "%s: %zu-byte key for a %u-byte profile", name,
+	      key_len, s->profile->key_len);
+	return true;
 }
 
 /* ------------------------------------------------------------------------
@@ -125,24 +133,16 @@ static void test_cm_keystream(const struct cm_keystream_kat *k)
 		auth[i] = (uint8_t)i; /* any auth key: the RFC gives none */
 
 	struct strata_srtp_session s;
-	int st = strata_srtp_session_init_raw(&s, mgr, k->profile, key, auth, salt);
-	CHECK(st == STRATA_SRTP_OK, "%s: session_init_raw: %s", k->name,
-	      strata_srtp_status_name(st));
-	if (st != STRATA_SRTP_OK)
+	if (!raw_session(&s, k->name, k->profile, key, key_len, auth, salt))
 		return;
-	CHECK(s.profile->key_len == key_len, "%s: %zu-byte key for a %u-byte profile", k->name,
-	      key_len, s.profile->key_len);
 
 	/* V=2, PT 0, sequence number 0, timestamp 0, SSRC 0; 48 zero bytes. */
 	uint8_t pkt[12 + 48] = {0x80};
 	uint8_t out[sizeof(pkt) + STRATA_SRTP_MAX_TAG_LEN];
 	struct strata_srtp_tx tx;
 	strata_srtp_tx_init(&tx, 0);
-	struct strata_srtp_op op = {
-		.session = &s, .tx = &tx, .src = pkt, .buf = out,
-		.len = sizeof(pkt), .cap = sizeof(out),
-	};
-	st = run1(strata_srtp_protect, &op, k->name, "protect");
+	struct strata_srtp_op op = fx_op_protect(&s, &tx, pkt, out, sizeof(pkt), sizeof(out));
+	int st = run1(STRATA_SRTP_RTP_PROTECT, &op, k->name, "protect");
 	CHECK(st == STRATA_SRTP_OK, "%s: protect: %s", k->name, strata_srtp_status_name(st));
 	if (st != STRATA_SRTP_OK)
 		return;
@@ -153,8 +153,8 @@ static void test_cm_keystream(const struct cm_keystream_kat *k)
 
 	struct strata_srtp_rx rx;
 	strata_srtp_rx_init(&rx, &s, 0);
-	struct strata_srtp_op back = {.session = &s, .rx = &rx, .buf = out, .len = op.len};
-	st = run1(strata_srtp_unprotect, &back, k->name, "unprotect");
+	struct strata_srtp_op back = fx_op_unprotect(&s, &rx, out, op.len);
+	st = run1(STRATA_SRTP_RTP_UNPROTECT, &back, k->name, "unprotect");
 	CHECK(st == STRATA_SRTP_OK, "%s: unprotect: %s", k->name, strata_srtp_status_name(st));
 	if (st != STRATA_SRTP_OK)
 		return;
@@ -293,11 +293,9 @@ static uint32_t protect_fresh(struct strata_srtp_session *s, const uint8_t *pkt,
 			      uint8_t *out, uint32_t cap, const char *name, const char *what)
 {
 	struct strata_srtp_tx tx;
-	strata_srtp_tx_init(&tx, be32(pkt + 8));
-	struct strata_srtp_op op = {
-		.session = s, .tx = &tx, .src = pkt, .buf = out, .len = len, .cap = cap,
-	};
-	int st = run1(strata_srtp_protect, &op, name, what);
+	strata_srtp_tx_init(&tx, strata_be32(pkt + 8));
+	struct strata_srtp_op op = fx_op_protect(s, &tx, pkt, out, len, cap);
+	int st = run1(STRATA_SRTP_RTP_PROTECT, &op, name, what);
 	CHECK(st == STRATA_SRTP_OK, "%s: %s: %s", name, what, strata_srtp_status_name(st));
 	return st == STRATA_SRTP_OK ? op.len : 0;
 }
@@ -517,11 +515,9 @@ static void gcm_protect(const struct gcm_case *c, bool in_place)
 	if (in_place)
 		memcpy(buf, c->plain, c->plain_len);
 
-	struct strata_srtp_op op = {
-		.session = c->s, .tx = &tx, .src = in_place ? buf : src, .buf = buf,
-		.len = c->plain_len, .cap = sizeof(buf),
-	};
-	int st = run1(c->k->rtcp ? strata_srtcp_protect : strata_srtp_protect, &op, name, what);
+	struct strata_srtp_op op =
+		fx_op_protect(c->s, &tx, in_place ? buf : src, buf, c->plain_len, sizeof(buf));
+	int st = run1(fx_dir(c->k->rtcp, true), &op, name, what);
 	CHECK(st == STRATA_SRTP_OK, "%s: %s: %s", name, what, strata_srtp_status_name(st));
 	if (st != STRATA_SRTP_OK)
 		return;
@@ -538,9 +534,8 @@ static void gcm_protect(const struct gcm_case *c, bool in_place)
 static int gcm_unprotect(const struct gcm_case *c, struct strata_srtp_rx *rx, uint8_t *pkt,
 			 uint32_t *len, const char *what)
 {
-	struct strata_srtp_op op = {.session = c->s, .rx = rx, .buf = pkt, .len = c->prot_len};
-	int st = run1(c->k->rtcp ? strata_srtcp_unprotect : strata_srtp_unprotect, &op,
-		      c->k->name, what);
+	struct strata_srtp_op op = fx_op_unprotect(c->s, rx, pkt, c->prot_len);
+	int st = run1(fx_dir(c->k->rtcp, false), &op, c->k->name, what);
 
 	*len = op.len;
 	return st;
@@ -559,17 +554,12 @@ static void test_gcm(const struct gcm_kat *k)
 	      k->name, plain_len, prot_len);
 
 	struct strata_srtp_session s;
-	int st = strata_srtp_session_init_raw(&s, mgr, k->profile, key, NULL, salt);
-	CHECK(st == STRATA_SRTP_OK, "%s: session_init_raw: %s", k->name,
-	      strata_srtp_status_name(st));
-	if (st != STRATA_SRTP_OK)
+	if (!raw_session(&s, k->name, k->profile, key, key_len, NULL, salt))
 		return;
-	CHECK(s.profile->key_len == key_len, "%s: %zu-byte key for a %u-byte profile", k->name,
-	      key_len, s.profile->key_len);
 	s.rtcp_encrypt = k->rtcp_encrypt;
 
 	struct gcm_case c = {
-		.k = k, .s = &s, .ssrc = be32(plain + (k->rtcp ? 4 : 8)),
+		.k = k, .s = &s, .ssrc = strata_be32(plain + (k->rtcp ? 4 : 8)),
 		.plain = plain, .prot = prot, .plain_len = plain_len, .prot_len = prot_len,
 	};
 
@@ -581,7 +571,7 @@ static void test_gcm(const struct gcm_kat *k)
 	uint32_t len;
 	strata_srtp_rx_init(&rx, &s, c.ssrc);
 	memcpy(buf, prot, prot_len);
-	st = gcm_unprotect(&c, &rx, buf, &len, "unprotect");
+	int st = gcm_unprotect(&c, &rx, buf, &len, "unprotect");
 	CHECK(st == STRATA_SRTP_OK, "%s: unprotect: %s", k->name, strata_srtp_status_name(st));
 	if (st == STRATA_SRTP_OK) {
 		CHECK(len == plain_len, "%s: unprotect: length %u, want %u", k->name, len,
@@ -594,7 +584,7 @@ static void test_gcm(const struct gcm_kat *k)
 	 * genuine packet is still accepted afterwards on the same stream. */
 	strata_srtp_rx_init(&rx, &s, c.ssrc);
 	memcpy(buf, prot, prot_len);
-	buf[prot_len - trailer - 1] ^= 0x01;
+	buf[fx_last_tag_byte(s.profile, k->rtcp, prot_len)] ^= 0x01;
 	st = gcm_unprotect(&c, &rx, buf, &len, "unprotect tampered tag");
 	CHECK(st == STRATA_SRTP_AUTH_FAIL, "%s: tampered tag: %s, want auth_fail", k->name,
 	      strata_srtp_status_name(st));
@@ -613,13 +603,13 @@ int main(void)
 	mgr = strata_srtp_engine_mgr(engine);
 	printf("srtp_kat: ipsec-mb %s\n", strata_srtp_engine_arch(engine));
 
-	for (size_t i = 0; i < sizeof(cm_keystream_kats) / sizeof(cm_keystream_kats[0]); i++)
+	for (size_t i = 0; i < ARRAY_LEN(cm_keystream_kats); i++)
 		test_cm_keystream(&cm_keystream_kats[i]);
-	for (size_t i = 0; i < sizeof(kdf_kats) / sizeof(kdf_kats[0]); i++)
+	for (size_t i = 0; i < ARRAY_LEN(kdf_kats); i++)
 		test_kdf(&kdf_kats[i]);
-	for (size_t i = 0; i < sizeof(session_kats) / sizeof(session_kats[0]); i++)
+	for (size_t i = 0; i < ARRAY_LEN(session_kats); i++)
 		test_session(&session_kats[i]);
-	for (size_t i = 0; i < sizeof(gcm_kats) / sizeof(gcm_kats[0]); i++)
+	for (size_t i = 0; i < ARRAY_LEN(gcm_kats); i++)
 		test_gcm(&gcm_kats[i]);
 
 	strata_srtp_engine_destroy(engine);

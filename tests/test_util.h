@@ -13,7 +13,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-static unsigned test_checks, test_failures;
+/* Weak rather than static: the test and the shared fixtures linked into its
+ * binary all count into this one pair. */
+__attribute__((weak)) unsigned test_checks, test_failures;
 
 static inline void test_fail(const char *file, int line, const char *fmt, ...)
 {
@@ -45,6 +47,8 @@ static inline void test_fail(const char *file, int line, const char *fmt, ...)
 		CHECK(i_ == n_, "%s: differs at byte %zu of %zu (%02x != %02x)", \
 		      (what), i_, n_, i_ < n_ ? a_[i_] : 0, i_ < n_ ? b_[i_] : 0); \
 	} while (0)
+
+#define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
 
 /* Decodes hex (spaces ignored) into out; returns the byte count. */
 static inline size_t test_hex(const char *hex, uint8_t *out, size_t cap)
