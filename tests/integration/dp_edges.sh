@@ -11,7 +11,8 @@
 #   3. STUN, DTLS and RTP for a port no leg owns are punted to strata-cp;
 #   4. strata-cp's packets (the TX ring) reach the client;
 #   5. malformed frames are dropped, each with its own counter;
-#   6. and the counters balance.
+#   6. malformed RTP (CSRC count, extension length past the end) too;
+#   7. and the counters balance.
 source "$(dirname "$0")/lib.sh"
 UT="$PY $(dirname "$0")/udp_tool.py"
 P=AES_CM_128_HMAC_SHA1_80
@@ -127,7 +128,16 @@ for pair in ipv4-options:ipv4_options ipv4-fragment:ipv4_fragment \
 done
 note "ok: malformed frames dropped, each counted under its reason"
 
-sleep 0.3
+# 6. Malformed RTP on a leg's port, from its own remote: refused by the
+#    SRTP engine (bad_header), the leg unharmed.
+hdr_before=$(drop srtp_bad_header)
+in_ns $UT send --bind 192.0.2.1:51000 --to 192.0.2.2:40000 --hex 8f6000010000000000000111deadbeef
+in_ns $UT send --bind 192.0.2.1:51000 --to 192.0.2.2:40000 --hex 906000020000000000000111beef00ff00000000
+[[ $(($(wait_drop srtp_bad_header $((hdr_before + 2))) - hdr_before)) == 2 ]] ||
+	fail "RTP with a CSRC count or extension past the end not counted as srtp_bad_header"
+[[ $(leg_remote 1) == "192.0.2.1:51000" ]] || fail "malformed RTP moved leg 1"
+note "ok: RTP with CSRCs or an extension past its end dropped as srtp_bad_header"
+
 check_identity
 note "ok: counters balance"
 echo PASS

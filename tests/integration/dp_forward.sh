@@ -88,6 +88,11 @@ for r in 0 1 2 3 4 5; do
 done
 note "ok: fan-out to 6 receivers, $COUNT packets each"
 
+# Quiet streams are reported stopped (timers.stream_timeout_ms = 1000 here).
+driver wait-events 4000 until=stream-stopped > "$WORK/events.json" || true
+grep -q '"event":"stream-stopped"' "$WORK/events.json" || fail "no stream-stopped event"
+note "ok: stream-stopped reported once the publisher went quiet"
+
 # Drained: the counters balance and every mbuf is back in the pool.
 sleep 0.5
 check_identity

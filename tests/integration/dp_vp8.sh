@@ -7,7 +7,9 @@
 # drops from 2 to 0 mid-stream.  Each receiver decrypts with libsrtp2 and
 # decodes with libvpx (vp8dec): no decode errors, the expected frame count
 # per layer (38, 75, 150 of 150), gapless sequence numbers, and every
-# decoded picture identical to the same frame of the full stream.
+# decoded picture identical to the same frame of the full stream.  A fifth
+# receiver joins half-way: strata-dp asks for a keyframe (an event for
+# strata-cp) and the receiver starts cleanly at the next one.
 # Topology and helpers: lib.sh.
 source "$(dirname "$0")/lib.sh"
 CAPTURE=$(cd "$(dirname "$0")/../data/vp8" && pwd)/l1t3.rtp
@@ -22,22 +24,23 @@ kp=$(key_for $P)
 cmds="leg-add id=1 room=1 local=192.0.2.2:43000 remote=192.0.2.1:53000 rx=$P:$kp tx=$P:$kp
 stream-add id=1 source=1 leg=1 ssrc=0xabc codec=vp8 kind=video pt=96 clock=90000"
 declare -a keys
-targets=(0 1 2 2)
-for r in 0 1 2 3; do
+targets=(0 1 2 2 2)
+for r in 0 1 2 3 4; do
 	keys[$r]=$(key_for $P)
 	cmds+=$'\n'"leg-add id=$((r + 2)) room=1 local=192.0.2.2:$((43001 + r)) remote=192.0.2.1:$((53001 + r)) rx=$P:${keys[$r]} tx=$P:${keys[$r]}"
-	cmds+=$'\n'"sub-add id=$((r + 1)) leg=$((r + 2)) source=1 ssrc=$((0xb000 + r)) pt=96 spatial=0 temporal=${targets[$r]}"
+	[[ $r == 4 ]] ||
+		cmds+=$'\n'"sub-add id=$((r + 1)) leg=$((r + 2)) source=1 ssrc=$((0xb000 + r)) pt=96 spatial=0 temporal=${targets[$r]}"
 done
 driver batch - <<< "$cmds" > "$WORK/setup.json" || fail "setup"
 
 pids=()
-for r in 0 1 2 3; do
+for r in 0 1 2 3 4; do
 	in_ns "$PEER" recv --bind 192.0.2.1:$((53001 + r)) --profile $P --key "${keys[$r]}" \
 		--ssrc $((0xb000 + r)) --count $PACKETS --timeout-ms 2500 --dump "$WORK/out$r.rtp" \
 		> "$WORK/r$r.json" &
 	pids+=($!)
 done
-for r in 0 1 2 3; do wait_udp $((53001 + r)); done
+for r in 0 1 2 3 4; do wait_udp $((53001 + r)); done
 # One sender (one SRTP session: the sequence numbers wrap mid-capture and
 # the rollover counter must carry on), paused half-way for the change.
 in_ns "$PEER" send --dst 192.0.2.2:43000 --bind 192.0.2.1:53000 --profile $P --key "$kp" \
@@ -47,8 +50,17 @@ spid=$!
 for _ in $(seq 200); do [[ -e $WORK/go.paused ]] && break; sleep 0.05; done
 [[ -e $WORK/go.paused ]] || fail "the sender did not reach the half-way point"
 driver sub-layers id=4 spatial=0 temporal=0 > /dev/null || fail "sub-layers"
+driver sub-add id=5 leg=6 source=1 ssrc=$((0xb004)) pt=96 spatial=0 temporal=all > /dev/null ||
+	fail "sub-add mid-stream"
+driver wait-events 4000 until=keyframe-needed > "$WORK/events.json" &
+epid=$!
+sleep 0.5
 touch "$WORK/go"
 wait $spid
+wait $epid || true
+grep -q '"event":"keyframe-needed".*"sub":5' "$WORK/events.json" ||
+	fail "no keyframe-needed event for the late joiner: $(cat "$WORK/events.json")"
+note "ok: the late joiner's wait for a keyframe was reported (keyframe-needed)"
 wait "${pids[@]}"
 
 "$DECODE" --hashes "$CAPTURE" > "$WORK/full.json"
@@ -81,6 +93,8 @@ check 1 75
 check 2 150
 # Full layers for the first half (74 frames), base layer after the switch.
 check 3 85 95
+# The late joiner starts at the keyframe at frame 120: 30 frames.
+check 4 30
 sleep 0.3
 check_identity
 echo PASS
