@@ -13,6 +13,8 @@
  */
 #include <string.h>
 
+#include "bench_imb.h"
+#include "bench_libsrtp.h"
 #include "bench_report.h"
 #include "crypto_bench.h"
 
@@ -186,90 +188,32 @@ static uint64_t libsrtp_unprotect(struct cb_cell *c, unsigned first, unsigned n)
 
 /* ---- ipsec-mb, the ceiling ---------------------------------------------- */
 
-/*
- * The cipher and MAC work of one SRTP packet and nothing else: no parsing,
- * no index or IV computation (each job slot has a fixed IV), no replay
- * window, no tag copy or compare.  The keys are the Strata session's.
- *   CM:  AES-CTR over the payload, src -> dst; HMAC-SHA1 over dst's header,
- *        payload and 4 more bytes (where SRTP puts the ROC), 12-byte output.
- *   GCM: AES-GCM over the payload with the 12-byte header as AAD.
- */
-static void imb_fill(struct cb_cell *c, IMB_JOB *job, unsigned i, const uint8_t *src,
-		     uint8_t *dst, int encrypt)
-{
-	const struct strata_srtp_profile *p = c->profile;
-	const struct strata_srtp_keys *k = &c->tx_session.rtp;
-	uint32_t payload = c->len - CB_HDR_LEN;
+/* bench_imb.h has the jobs; the keys are the Strata session's. */
+struct imb_burst {
+	struct cb_cell *c;
+	unsigned first;
+	int encrypt;
+};
 
-	job->cipher_direction = encrypt ? IMB_DIR_ENCRYPT : IMB_DIR_DECRYPT;
-	job->chain_order = encrypt ? IMB_ORDER_CIPHER_HASH : IMB_ORDER_HASH_CIPHER;
-	job->key_len_in_bytes = p->key_len;
-	job->src = src;
-	job->dst = dst + CB_HDR_LEN;
-	job->cipher_start_src_offset_in_bytes = CB_HDR_LEN;
-	job->msg_len_to_cipher_in_bytes = payload;
-	job->iv = c->iv[i];
-	if (p->aead) {
-		job->cipher_mode = IMB_CIPHER_GCM;
-		job->enc_keys = &k->gcm;
-		job->dec_keys = &k->gcm;
-		job->iv_len_in_bytes = 12;
-		job->hash_alg = IMB_AUTH_AES_GMAC;
-		job->hash_start_src_offset_in_bytes = CB_HDR_LEN;
-		job->msg_len_to_hash_in_bytes = payload;
-		job->u.GCM.aad = src;
-		job->u.GCM.aad_len_in_bytes = CB_HDR_LEN;
-		/* Protecting, the tag goes where SRTP puts it. */
-		job->auth_tag_output = encrypt ? dst + c->len : c->tag[i];
-		job->auth_tag_output_len_in_bytes = 16;
-	} else {
-		job->cipher_mode = IMB_CIPHER_CNTR;
-		job->enc_keys = k->cm.aes_enc;
-		job->dec_keys = k->cm.aes_enc;
-		job->iv_len_in_bytes = 16;
-		job->hash_alg = IMB_AUTH_HMAC_SHA_1;
-		/* ipsec-mb hashes from src + offset; out of place, the MAC
-		 * must cover the ciphertext written at dst. */
-		job->hash_start_src_offset_in_bytes = (uint64_t)((uintptr_t)dst - (uintptr_t)src);
-		job->msg_len_to_hash_in_bytes = c->len + 4;
-		job->auth_tag_output = c->tag[i];
-		job->auth_tag_output_len_in_bytes = 12;
-		job->u.HMAC._hashed_auth_key_xor_ipad = k->cm.hmac_ipad;
-		job->u.HMAC._hashed_auth_key_xor_opad = k->cm.hmac_opad;
-	}
+static inline void imb_fill(void *arg, IMB_JOB *job, unsigned i)
+{
+	struct imb_burst *b = arg;
+	struct cb_cell *c = b->c;
+	uint8_t *out = out_at(c, b->first + i);
+
+	bench_imb_fill(job, c->profile, &c->tx_session.rtp, b->encrypt,
+		       b->encrypt ? src_at(c, b->first + i) : out, out, CB_HDR_LEN, c->len,
+		       c->iv[i], c->tag[i]);
 }
 
-static void imb_check(const struct cb_cell *c, unsigned n)
-{
-	for (unsigned i = 0; i < n; i++)
-		if (c->jobs[i]->status != IMB_STATUS_COMPLETED)
-			cell_fail(c, i, "ipsec-mb job not completed");
-}
-
-/* The burst API as the engine uses it: get, fill, submit, flush the rest. */
 static void imb_run(struct cb_cell *c, unsigned first, unsigned n, int encrypt)
 {
-	IMB_MGR *mgr = strata_srtp_engine_mgr(c->engine);
+	struct imb_burst b = { c, first, encrypt };
+	const char *why = bench_imb_run(strata_srtp_engine_mgr(c->engine), c->jobs, n, imb_fill,
+					&b);
 
-	if (IMB_GET_NEXT_BURST(mgr, n, c->jobs) < n)
-		cell_fail(c, 0, "IMB_GET_NEXT_BURST gave fewer jobs than asked");
-	for (unsigned i = 0; i < n; i++) {
-		uint8_t *out = out_at(c, first + i);
-
-		imb_fill(c, c->jobs[i], i, encrypt ? src_at(c, first + i) : out, out, encrypt);
-	}
-	unsigned done = IMB_SUBMIT_BURST(mgr, n, c->jobs);
-	if (done == 0 && imb_get_errno(mgr) != 0)
-		cell_fail(c, 0, imb_get_strerror(imb_get_errno(mgr)));
-	imb_check(c, done);
-	for (unsigned left = n - done; left > 0;) {
-		unsigned f = IMB_FLUSH_BURST(mgr, left, c->jobs);
-
-		if (f == 0)
-			cell_fail(c, 0, "IMB_FLUSH_BURST returned no job");
-		imb_check(c, f);
-		left -= f;
-	}
+	if (why != NULL)
+		cell_fail(c, 0, why);
 }
 
 static uint64_t imb_protect(struct cb_cell *c, unsigned first, unsigned n)
@@ -300,29 +244,6 @@ cb_burst_fn cb_burst_fn_for(enum cb_engine engine, enum cb_op op)
 	return fns[engine][op];
 }
 
-static void lib_crypto_policy(const struct strata_srtp_profile *p, srtp_crypto_policy_t *rtp)
-{
-	switch (p->id) {
-	case STRATA_SRTP_AES_CM_128_HMAC_SHA1_80:
-		srtp_crypto_policy_set_aes_cm_128_hmac_sha1_80(rtp);
-		break;
-	case STRATA_SRTP_AES_CM_128_HMAC_SHA1_32:
-		srtp_crypto_policy_set_aes_cm_128_hmac_sha1_32(rtp);
-		break;
-	case STRATA_SRTP_AES_256_CM_HMAC_SHA1_80:
-		srtp_crypto_policy_set_aes_cm_256_hmac_sha1_80(rtp);
-		break;
-	case STRATA_SRTP_AEAD_AES_128_GCM:
-		srtp_crypto_policy_set_aes_gcm_128_16_auth(rtp);
-		break;
-	case STRATA_SRTP_AEAD_AES_256_GCM:
-		srtp_crypto_policy_set_aes_gcm_256_16_auth(rtp);
-		break;
-	default:
-		bench_fail("no libsrtp2 policy for %s", p->name);
-	}
-}
-
 static srtp_t lib_create(const struct strata_srtp_profile *p)
 {
 	/* libsrtp2 takes the master key and salt as one string. */
@@ -334,7 +255,8 @@ static srtp_t lib_create(const struct strata_srtp_profile *p)
 	memcpy(key, master_key, p->key_len);
 	memcpy(key + p->key_len, master_salt, p->salt_len);
 	memset(&pol, 0, sizeof(pol));
-	lib_crypto_policy(p, &pol.rtp);
+	if (!bench_libsrtp_policy(p->id, &pol.rtp))
+		bench_fail("no libsrtp2 policy for %s", p->name);
 	srtp_crypto_policy_set_rtcp_default(&pol.rtcp);
 	pol.ssrc.type = ssrc_specific;
 	pol.ssrc.value = CB_SSRC;

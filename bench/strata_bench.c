@@ -23,6 +23,14 @@ static const struct subcommand subcommands[] = {
 	  "[--profile NAME] [--size N] [--burst N] [--duration S | --quick] [--core N] [--json]",
 	  "SRTP protect/unprotect rate on one core: Strata vs libsrtp2 vs raw ipsec-mb",
 	  bench_crypto_main },
+#ifdef STRATA_BENCH_FWD
+	{ "fwd",
+	  "[--profile NAME] [--size N] [--fanout N] [--duration S | --quick] [--core N] "
+	  "[--codec vp8|h264] [--sw-checksum] [--mbuf-cache N] [--no-ceiling] [--json]",
+	  "strata-dp's forwarding path on one core (decrypt once, encrypt per receiver) vs "
+	  "raw ipsec-mb",
+	  bench_fwd_main },
+#endif
 };
 
 #define SUBCOMMAND_COUNT (sizeof(subcommands) / sizeof(subcommands[0]))

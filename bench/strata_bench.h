@@ -8,5 +8,7 @@
 #define STRATA_BENCH_H
 
 int bench_crypto_main(int argc, char **argv);
+/* Only when DPDK was found (meson defines STRATA_BENCH_FWD). */
+int bench_fwd_main(int argc, char **argv);
 
 #endif /* STRATA_BENCH_H */
