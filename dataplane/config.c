@@ -100,7 +100,7 @@ static int parse_shm_group(struct ctx *c, const config_setting_t *s, void *base)
 
 static const struct field pool_fields[] = {
 	NUM("mbufs", pool.mbufs, 1023, MAX_ID, "mbufs = 16383;"),
-	NUM("mbuf_cache", pool.mbuf_cache, 0, 512, "mbuf_cache = 256;"),
+	NUM("mbuf_cache", pool.mbuf_cache, 0, 512, "mbuf_cache = 512;"),
 };
 static const struct field limits_fields[] = {
 	NUM("legs", limits.legs, 1, MAX_ID, "legs = 4096;"),
@@ -226,7 +226,7 @@ void dp_config_defaults(struct dp_config *cfg)
 	cfg->workers[0] = 1;
 	cfg->n_workers = 1;
 	cfg->pool.mbufs = 16383; /* 2^n - 1: the mempool's ring holds n - 1 */
-	cfg->pool.mbuf_cache = 256;
+	cfg->pool.mbuf_cache = 512;
 	cfg->limits.legs = 4096;
 	cfg->limits.streams = 16384;
 	cfg->limits.sources = 8192;

@@ -29,6 +29,12 @@
 #define DP_MAX_PORTS 8
 /* Outputs collected before one protect call and one TX burst per port. */
 #define DP_MAX_OUTPUTS 512
+/* ...but a flush comes sooner: outputs in flight are cache footprint (an
+ * mbuf header and up to 1.5 KB each), and past a few hundred they no
+ * longer fit a core's L2. */
+#ifndef DP_FLUSH_OUTPUTS
+#define DP_FLUSH_OUTPUTS 128
+#endif
 
 /* What a worker keeps about a packet between classification and TX, in the
  * mbuf's private area so it travels with the packet through rings. */
@@ -40,6 +46,7 @@ struct dp_mbuf_meta {
 	uint32_t stream_gen;
 	struct dp_frame_info frame; /* fan-out shares: what the codec parser found */
 	uint64_t rx_tsc;
+	uint16_t rtp_hdr_len;       /* fan-out: the RTP header's length */
 	uint8_t latch;              /* from an address other than the leg's remote */
 	uint8_t rtx;                /* on the stream's RTX SSRC */
 };
@@ -102,6 +109,9 @@ struct dp_worker {
 	struct strata_srtp_op out_ops[DP_MAX_OUTPUTS];
 	struct dp_output outputs[DP_MAX_OUTPUTS];
 	unsigned n_out;
+	/* Output buffers taken from the pool in bulk, returned at each flush. */
+	struct rte_mbuf *spare[DP_BURST];
+	unsigned n_spare;
 	/* Inputs whose outputs are not encrypted yet (they read from them). */
 	struct rte_mbuf *held[DP_MAX_OUTPUTS];
 	unsigned n_held;

@@ -21,16 +21,18 @@
 #include <rte_cycles.h>
 #include <rte_ethdev.h>
 #include <rte_mbuf.h>
+#include <rte_prefetch.h>
 
 #include "codec/vp8.h"
 #include "dp.h"
 #include "fanout.h"
 #include "net/headers.h"
-#include "tx_checksum.h"
+#include "net/wire.h"
 #include "rtp/rtp_header.h"
 #include "select.h"
 
 #define SEQ_MASK 0xffffu
+#define RTP_COPY_FIXED 64
 
 static inline void put_be16(uint8_t *p, uint16_t v)
 {
@@ -110,9 +112,8 @@ static void skip(struct dp_sub *sub, const struct dp_stream *st, const uint8_t *
  * The encoding the receiver should get: its target, or the closest lower
  * one the source has (the closest higher when there is none lower).
  */
-static uint8_t target_encoding(const struct dp *dp, const struct dp_sub *sub)
+static uint8_t target_encoding(const struct dp_source *src, const struct dp_sub *sub)
 {
-	const struct dp_source *src = &dp->tables.sources[sub->source];
 	uint8_t want = atomic_load_explicit(&sub->target_spatial, memory_order_relaxed);
 
 	if (want >= DP_SOURCE_MAX_ENCODINGS)
@@ -126,19 +127,125 @@ static uint8_t target_encoding(const struct dp *dp, const struct dp_sub *sub)
 	return want;
 }
 
+/* What every receiver's copy of one input shares, worked out once. */
+struct input_view {
+	struct rte_mbuf *m;
+	const struct dp_stream *st;
+	const struct dp_source *src;
+	const struct dp_frame_info *fi;
+	const uint8_t *rtp;
+	uint32_t rtp_len;
+	uint32_t hdr_len;
+	uint16_t seq;
+	uint32_t ts;
+	uint32_t picture_mask;
+	uint64_t now;
+};
+
+/*
+ * Writes the headers for a UDP payload of payload_len bytes at frame and
+ * prepares m for the port's checksum offload.  Without offload the IPv4
+ * header checksum is filled here and the UDP checksum, which covers the
+ * payload, after it is written (template_finish).
+ */
+static inline void template_apply(const struct dp_out_template *t, uint8_t *frame,
+					 struct rte_mbuf *m, uint16_t payload_len)
+{
+	uint16_t udp_len = (uint16_t)(DP_UDP_HLEN + payload_len);
+	uint8_t *ip = frame + t->l2_len;
+	uint8_t *udp = ip + t->l3_len;
+
+	memcpy(frame, t->bytes, DP_OUT_TEMPLATE_BYTES);
+	dp_put_be16(udp + DP_UDP_LEN_OFF, udp_len);
+	if (t->family == STRATA_AF_INET) {
+		uint16_t total = (uint16_t)(DP_IPV4_HLEN + udp_len);
+		dp_put_be16(ip + DP_IPV4_TOTLEN_OFF, total);
+		if (!t->ol_flags)
+			dp_put_cksum(ip + DP_IPV4_CKSUM_OFF,
+				     (uint16_t)~dp_sum_fold(t->ip_sum + htons(total)));
+	} else {
+		dp_put_be16(ip + DP_IPV6_PLEN_OFF, udp_len);
+	}
+	if (t->ol_flags) {
+		/* The port wants the pseudo-header sum, not complemented. */
+		dp_put_cksum(udp + DP_UDP_CKSUM_OFF, dp_sum_fold(t->pseudo_sum + htons(udp_len)));
+		m->l2_len = t->l2_len;
+		m->l3_len = t->l3_len;
+		m->ol_flags |= t->ol_flags;
+	}
+}
+
+/* After the payload is final: the UDP checksum, when the port does not. */
+static inline void template_finish(const struct dp_out_template *t, uint8_t *frame,
+					  uint32_t frame_len)
+{
+	if (!t->ol_flags)
+		dp_udp_checksum_fill(frame, t->l2_len, t->family, frame_len);
+}
+
+/*
+ * The receiving leg's output headers, rebuilt when its remote or its next
+ * hop's MAC changed; NULL while the remote or the MAC is unknown.
+ */
+static inline const struct dp_out_template *out_template(const struct dp *dp, struct dp_leg *leg)
+{
+	uint32_t nh = atomic_load_explicit(&leg->neighbor, memory_order_acquire);
+	if (leg->remote.port == 0 || nh == 0 || nh > dp->neighbors->capacity)
+		return NULL;
+	uint64_t mac_state = atomic_load_explicit(&dp->neighbors->entries[nh].mac_state,
+						  memory_order_acquire);
+	uint32_t remote_gen = atomic_load_explicit(&leg->remote_gen, memory_order_relaxed);
+	struct dp_out_template *t = &leg->out;
+
+	if (!(mac_state & DP_NEIGHBOR_MAC_VALID))
+		return NULL;
+	if (!t->valid || t->mac_state != mac_state || t->remote_gen != remote_gen) {
+		uint8_t mac[6];
+		for (int i = 0; i < 6; i++)
+			mac[i] = (uint8_t)(mac_state >> (40 - 8 * i));
+		dp_out_template_build(t, &dp->ports[dp->port_index[leg->port_id]].ifc, mac,
+				      &leg->local, &leg->remote);
+		t->mac_state = mac_state;
+		t->remote_gen = remote_gen;
+		if (!t->valid)
+			return NULL;
+	}
+	return t;
+}
+
+/*
+ * An output buffer, taken from the pool DP_BURST at a time.  Buffers in a
+ * pool already have one reference, one segment and no next (the free path
+ * leaves them so); only what this path relies on is set, not a full reset.
+ */
+static inline struct rte_mbuf *out_mbuf(struct dp_worker *w)
+{
+	if (w->n_spare == 0) {
+		if (rte_mempool_get_bulk(w->pool, (void **)w->spare, DP_BURST) != 0)
+			return rte_pktmbuf_alloc(w->pool);
+		w->n_spare = DP_BURST;
+	}
+	struct rte_mbuf *m = w->spare[--w->n_spare];
+	m->data_off = RTE_PKTMBUF_HEADROOM;
+	m->data_len = 0;
+	m->ol_flags = 0;
+	return m;
+}
+
 /* Queues one receiver's copy; returns false when the receiver skips it. */
-static bool output_one(struct dp_worker *w, struct rte_mbuf *in, const struct dp_stream *st,
-		       uint32_t sub_id, enum dp_drop *why, uint64_t now)
+static bool output_one(struct dp_worker *w, const struct input_view *in, uint32_t sub_id,
+		       enum dp_drop *why)
 {
 	struct dp *dp = w->dp;
 	struct dp_sub *sub = &dp->tables.subs[sub_id];
-	struct dp_mbuf_meta *meta = dp_meta(in);
-	const struct dp_frame_info *fi = &meta->frame;
-	uint8_t *rtp = rte_pktmbuf_mtod_offset(in, uint8_t *, meta->pkt.payload_off);
-	uint32_t rtp_len = meta->pkt.payload_len, hdr_len = 0;
+	const struct dp_stream *st = in->st;
+	const struct dp_frame_info *fi = in->fi;
+	const uint8_t *rtp = in->rtp;
+	uint32_t rtp_len = in->rtp_len, hdr_len = in->hdr_len;
+	uint64_t now = in->now;
 
 	enum dp_select sel = dp_select_packet(
-		sub, &sub->frame, st, fi, target_encoding(dp, sub),
+		sub, &sub->frame, st, fi, target_encoding(in->src, sub),
 		atomic_load_explicit(&sub->target_temporal, memory_order_relaxed));
 	if (sel & DP_SELECT_KEYFRAME_NEEDED)
 		want_keyframe(w, sub, sub_id, now);
@@ -159,15 +266,14 @@ static bool output_one(struct dp_worker *w, struct rte_mbuf *in, const struct dp
 		rebase(w, sub, st, rtp, fi, now);
 
 	uint32_t out_seq, out_picture = 0;
-	if (dp_seqmap_forward(&sub->seq, strata_rtp_seq(rtp), SEQ_MASK, &out_seq) != DP_SEQMAP_OK) {
+	if (dp_seqmap_forward(&sub->seq, in->seq, SEQ_MASK, &out_seq) != DP_SEQMAP_OK) {
 		sub->dropped++;
 		*why = DP_DROP_TOO_LATE;
 		return false;
 	}
 	if (fi->has_picture_id &&
-	    dp_seqmap_forward(&sub->picture, fi->picture_id,
-			      fi->picture_id_bits == 15 ? 0x7fff : 0x7f,
-			      &out_picture) != DP_SEQMAP_OK) {
+	    dp_seqmap_forward(&sub->picture, fi->picture_id, in->picture_mask, &out_picture) !=
+		    DP_SEQMAP_OK) {
 		sub->dropped++;
 		*why = DP_DROP_TOO_LATE;
 		return false;
@@ -177,51 +283,53 @@ static bool output_one(struct dp_worker *w, struct rte_mbuf *in, const struct dp
 	 * output's, counted in the transmit account. */
 	struct dp_leg *recv = &dp->tables.legs[sub->leg];
 	const struct strata_srtp_profile *prof = recv->tx.profile;
-	uint8_t mac[6];
-	if (recv->remote.port == 0) {
-		w->c.tx_drop[DP_TX_DROP_NO_REMOTE]++;
-		return true;
-	}
-	uint32_t nh = atomic_load_explicit(&recv->neighbor, memory_order_acquire);
-	if (nh == 0 || !dp_neighbor_mac(dp->neighbors, nh, mac)) {
-		w->c.tx_drop[DP_TX_DROP_NO_NEIGHBOR]++;
+	const struct dp_out_template *t = out_template(dp, recv);
+	if (t == NULL) {
+		w->c.tx_drop[recv->remote.port ? DP_TX_DROP_NO_NEIGHBOR : DP_TX_DROP_NO_REMOTE]++;
 		return true;
 	}
 	uint16_t pi = dp->port_index[recv->port_id];
-	const struct dp_iface *ifc = &dp->ports[pi].ifc;
 	uint32_t udp_len = rtp_len + prof->rtp_tag_len;
-	uint32_t l3_len = (recv->local.family == STRATA_AF_INET ? 20 : 40) + 8;
-	if (l3_len + udp_len > ifc->mtu) {
+	if (t->l3_len + 8u + udp_len > dp->ports[pi].ifc.mtu) {
 		w->c.tx_drop[DP_TX_DROP_TOO_BIG]++;
 		return true;
 	}
-	struct rte_mbuf *o = rte_pktmbuf_alloc(w->pool);
+	struct rte_mbuf *o = out_mbuf(w);
 	if (o == NULL) {
 		w->c.tx_drop[DP_TX_DROP_NO_MBUF]++;
 		return true;
 	}
 
 	uint8_t *frame = rte_pktmbuf_mtod(o, uint8_t *);
-	uint16_t hl = dp_udp_headers_build(frame, ifc, mac, &recv->local, &recv->remote,
-					   (uint16_t)udp_len);
+	template_apply(t, frame, o, (uint16_t)udp_len);
+	uint16_t hl = t->hl;
 	uint8_t *out = frame + hl;
-	strata_rtp_header_len(rtp, rtp_len, &hdr_len); /* unprotect checked it */
-	memcpy(out, rtp, hdr_len);
+	/* Headers are short: one fixed-size copy (a variable memcpy costs a
+	 * library call per output).  Bytes past the header are overwritten by
+	 * the encryption; the input buffer is an mbuf's, far longer than 64. */
+	if (hdr_len <= RTP_COPY_FIXED)
+		memcpy(out, rtp, RTP_COPY_FIXED);
+	else
+		memcpy(out, rtp, hdr_len);
 	if (sub->pt)
 		out[1] = (uint8_t)((rtp[1] & 0x80) | sub->pt);
 	put_be16(out + 2, (uint16_t)out_seq);
-	uint32_t out_ts = strata_be32(rtp + 4) + sub->ts_delta;
+	uint32_t out_ts = in->ts + sub->ts_delta;
 	strata_put_be32(out + 4, out_ts);
 	strata_put_be32(out + 8, sub->ssrc);
 
+	/* The payload descriptor is rewritten (and encrypted from the output
+	 * buffer) only when this receiver's numbering differs from the input's;
+	 * otherwise the whole payload is encrypted straight from the input. */
 	uint32_t prefix = 0;
-	if (fi->has_picture_id || fi->has_tl0) {
-		uint8_t tl0 = (uint8_t)(fi->tl0picidx - sub->tl0_delta);
+	uint8_t tl0 = (uint8_t)(fi->tl0picidx - sub->tl0_delta);
+	if (fi->has_tl0)
+		sub->last_tl0_out = tl0;
+	if ((fi->has_picture_id && out_picture != fi->picture_id) ||
+	    (fi->has_tl0 && tl0 != fi->tl0picidx)) {
 		prefix = fi->desc_len;
 		memcpy(out + hdr_len, rtp + hdr_len, prefix);
 		dp_vp8_rewrite(out + hdr_len, fi, (uint16_t)out_picture, tl0);
-		if (fi->has_tl0)
-			sub->last_tl0_out = tl0;
 	}
 	sub->last_out_ts = out_ts;
 	sub->last_out_tsc = now;
@@ -234,7 +342,8 @@ static bool output_one(struct dp_worker *w, struct rte_mbuf *in, const struct dp
 		.len = rtp_len,
 		.cap = (uint32_t)(rte_pktmbuf_tailroom(o) - hl),
 		.payload = rtp + hdr_len + prefix,
-		.prefix = prefix,
+		.prefix = (uint16_t)prefix,
+		.hdr_len = (uint16_t)hdr_len,
 	};
 	w->outputs[k] = (struct dp_output){.m = o, .port = pi, .l2l3_len = hl, .leg = sub->leg,
 					   .sub = sub_id};
@@ -246,17 +355,42 @@ skipped:
 	return false;
 }
 
-/* This worker's receivers of the input; returns how many take it. */
-static unsigned fanout_local(struct dp_worker *w, struct rte_mbuf *in, const struct dp_stream *st,
+/*
+ * This worker's receivers of the input; returns how many take it.  The next
+ * receiver's state and leg are prefetched while this one's copy is built:
+ * with a few dozen receivers they no longer all sit in L1.
+ */
+static unsigned fanout_local(struct dp_worker *w, struct rte_mbuf *m, const struct dp_stream *st,
 			     const struct dp_sub_list *list, enum dp_drop *why)
 {
-	unsigned taken = 0;
-	uint64_t now = rte_rdtsc();
+	const struct dp_tables *t = &w->dp->tables;
+	const struct dp_mbuf_meta *meta = dp_meta(m);
+	const uint8_t *rtp = rte_pktmbuf_mtod_offset(m, const uint8_t *, meta->pkt.payload_off);
+	const struct input_view in = {
+		.m = m,
+		.st = st,
+		.src = &t->sources[st->source],
+		.fi = &meta->frame,
+		.rtp = rtp,
+		.rtp_len = meta->pkt.payload_len,
+		.hdr_len = meta->rtp_hdr_len,
+		.seq = strata_rtp_seq(rtp),
+		.ts = strata_be32(rtp + 4),
+		.picture_mask = meta->frame.picture_id_bits == 15 ? 0x7fff : 0x7f,
+		.now = rte_rdtsc(),
+	};
+	unsigned first = list->first[w->index], end = list->first[w->index + 1], taken = 0;
 
-	for (unsigned i = list->first[w->index]; i < list->first[w->index + 1]; i++) {
-		if (w->n_out == DP_MAX_OUTPUTS)
+	for (unsigned i = first; i < end; i++) {
+		if (i + 1 < end) {
+			const struct dp_sub *next = &t->subs[list->subs[i + 1]];
+			rte_prefetch0(next);
+			rte_prefetch0(&t->legs[next->leg]);
+			rte_prefetch0(&t->legs[next->leg].out);
+		}
+		if (w->n_out >= DP_FLUSH_OUTPUTS)
 			dp_fanout_flush(w);
-		taken += output_one(w, in, st, list->subs[i], why, now);
+		taken += output_one(w, &in, list->subs[i], why);
 	}
 	return taken;
 }
@@ -284,7 +418,8 @@ void dp_fanout(struct dp_worker *w, struct rte_mbuf *m, struct dp_stream *st, ui
 		rte_pktmbuf_free(m);
 		return;
 	}
-	strata_rtp_header_len(rtp, meta->pkt.payload_len, &hdr_len);
+	strata_rtp_header_len(rtp, meta->pkt.payload_len, &hdr_len); /* unprotect checked it */
+	meta->rtp_hdr_len = (uint16_t)hdr_len;
 	if (frame_info(st, rtp + hdr_len, meta->pkt.payload_len - hdr_len, &meta->frame) != 0) {
 		w->c.drop[DP_DROP_NOT_VIDEO_PAYLOAD]++;
 		rte_pktmbuf_free(m);
@@ -334,20 +469,17 @@ void dp_fanout_share(struct dp_worker *w, struct rte_mbuf *m)
 	hold_or_free(w, m, taken);
 }
 
-/*
- * Transmit checksums: the port computes them when it can (the pseudo-header
- * sum goes in the UDP checksum field); otherwise they are computed here,
- * after encryption, over the ciphertext that is sent.
- */
+/* The frame is complete once encrypted: lengths, and the UDP checksum when
+ * the port does not compute it. */
 static inline void finish_output(struct dp_worker *w, struct dp_output *out,
 				 const struct strata_srtp_op *op)
 {
 	struct rte_mbuf *o = out->m;
-	const struct dp_iface *ifc = &w->dp->ports[out->port].ifc;
+	const struct dp_leg *recv = &w->dp->tables.legs[out->leg];
 
 	o->data_len = (uint16_t)(out->l2l3_len + op->len);
 	o->pkt_len = o->data_len;
-	dp_udp_tx_checksum(o, ifc, out->l2l3_len);
+	template_finish(&recv->out, rte_pktmbuf_mtod(o, uint8_t *), o->data_len);
 }
 
 void dp_fanout_flush(struct dp_worker *w)
@@ -377,6 +509,10 @@ void dp_fanout_flush(struct dp_worker *w)
 		w->tx[out->port][w->n_tx[out->port]++] = out->m;
 	}
 	w->n_out = 0;
+	if (w->n_spare > 0) {
+		rte_mempool_put_bulk(w->pool, (void **)w->spare, w->n_spare);
+		w->n_spare = 0;
+	}
 
 	/* The inputs were read by the encryption above; they can go. */
 	rte_pktmbuf_free_bulk(w->held, w->n_held);

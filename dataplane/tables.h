@@ -22,6 +22,7 @@
 
 #include <strata/messages.h>
 
+#include "out_template.h"
 #include "seqmap.h"
 #include "select_frame.h"
 #include "srtp/srtp.h"
@@ -62,8 +63,11 @@ struct dp_leg {
 	struct strata_addr remote;
 	_Atomic uint32_t remote_gen; /* bumped by the owner when remote moves */
 
-	struct dp_leg_ssrc ssrcs[DP_LEG_MAX_SSRCS];
+	/* Headers of what is sent to the leg [owner]: next to the fields
+	 * above, which every output reads too. */
+	struct dp_out_template out;
 	struct dp_leg_counters counters;
+	struct dp_leg_ssrc ssrcs[DP_LEG_MAX_SSRCS];
 
 	/* SRTP: what the client sends, what we send it [const]; wiped by main
 	 * after the grace period that follows deletion. */

@@ -420,7 +420,7 @@ static void check_defaults(void)
 		CHECK(p->n_addresses == 1 && p->addresses[0].family == AF_INET &&
 		      p->addresses[0].prefix_len == 24, "address parsed");
 	}
-	CHECK(cfg.pool.mbufs == 16383 && cfg.pool.mbuf_cache == 256, "pool default");
+	CHECK(cfg.pool.mbufs == 16383 && cfg.pool.mbuf_cache == 512, "pool default");
 	CHECK(cfg.limits.legs == 4096 && cfg.limits.streams == 16384 &&
 	      cfg.limits.sources == 8192 && cfg.limits.subscriptions == 65536, "limits default");
 	CHECK(!strcmp(cfg.shm.name, "/strata") && !cfg.shm.group[0] &&

@@ -184,7 +184,10 @@ struct strata_srtp_op {
 	 * nothing is copied first.
 	 */
 	const uint8_t *payload;
-	uint32_t prefix;
+	uint16_t prefix;
+	/* Assembled form: the RTP header's length when the caller knows it
+	 * (it wrote the header); 0 = the engine parses it. */
+	uint16_t hdr_len;
 };
 
 #define STRATA_SRTP_MAX_PREFIX 16

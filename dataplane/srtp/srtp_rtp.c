@@ -90,7 +90,9 @@ static inline int rtp_protect_prepare(const struct strata_srtp_engine *e, unsign
 	const uint8_t *hdr = op->src ? op->src : buf;
 	if (len > STRATA_SRTP_MAX_PACKET - p->rtp_tag_len)
 		return STRATA_SRTP_TOO_LONG;
-	if ((st = rtp_header(hdr, len, &hdr_len)) != STRATA_SRTP_OK)
+	if (op->src == NULL && op->hdr_len >= STRATA_RTP_FIXED_HEADER_LEN && op->hdr_len <= len)
+		hdr_len = op->hdr_len; /* the forwarder wrote it from a parsed header */
+	else if ((st = rtp_header(hdr, len, &hdr_len)) != STRATA_SRTP_OK)
 		return st;
 	const uint8_t *rest = hdr + hdr_len;
 	if (op->src == NULL) {
