@@ -88,6 +88,21 @@ for r in 0 1 2 3 4 5; do
 done
 note "ok: fan-out to 6 receivers, $COUNT packets each"
 
+# The publisher's RFC 6464 audio level is read from its header extension
+# and kept per stream (a dump shows it).
+kl=$(key_for AES_CM_128_HMAC_SHA1_80)
+lleg=$((++leg)); stream=$((stream + 1))
+driver batch - > /dev/null <<CMDS || fail "audio level setup"
+leg-add id=$lleg room=200 local=192.0.2.2:41100 remote=192.0.2.1:51100 rx=AES_CM_128_HMAC_SHA1_80:$kl tx=AES_CM_128_HMAC_SHA1_80:$kl
+stream-add id=$stream source=$stream leg=$lleg ssrc=0x4242 codec=opus kind=audio pt=111 clock=48000 ext-audio-level=3
+CMDS
+in_ns "$PEER" send --dst 192.0.2.2:41100 --bind 192.0.2.1:51100 --key "$kl" --ssrc 0x4242 \
+	--count 20 --rate 1000 --audio-level 42 --ext-id 3 > /dev/null
+sleep 0.3
+driver dump | grep "\"stream\":$stream," | grep -q '"audio_level":42' ||
+	fail "audio level not kept: $(driver dump | grep "\"stream\":$stream,")"
+note "ok: the audio level (RFC 6464) of a stream is read and kept"
+
 # Quiet streams are reported stopped (timers.stream_timeout_ms = 1000 here).
 driver wait-events 4000 until=stream-stopped > "$WORK/events.json" || true
 grep -q '"event":"stream-stopped"' "$WORK/events.json" || fail "no stream-stopped event"

@@ -9,7 +9,10 @@
 # per layer (38, 75, 150 of 150), gapless sequence numbers, and every
 # decoded picture identical to the same frame of the full stream.  A fifth
 # receiver joins half-way: strata-dp asks for a keyframe (an event for
-# strata-cp) and the receiver starts cleanly at the next one.
+# strata-cp) and the receiver starts cleanly at the next one.  Then
+# simulcast: the capture published as two encodings (two SSRCs); a
+# receiver asked to move from encoding 0 to 1 half-way switches at the
+# next keyframe, with continuous numbering and no decode error.
 # Topology and helpers: lib.sh.
 source "$(dirname "$0")/lib.sh"
 CAPTURE=$(cd "$(dirname "$0")/../data/vp8" && pwd)/l1t3.rtp
@@ -95,6 +98,37 @@ check 2 150
 check 3 85 95
 # The late joiner starts at the keyframe at frame 120: 30 frames.
 check 4 30
+# Simulcast: encodings 0 and 1 of source 2, the same pictures.
+ks=$(key_for $P) kr=$(key_for $P)
+driver batch - > /dev/null <<CMDS || fail "simulcast setup"
+leg-add id=20 room=2 local=192.0.2.2:43100 remote=192.0.2.1:53100 rx=$P:$ks tx=$P:$ks
+leg-add id=21 room=2 local=192.0.2.2:43101 remote=192.0.2.1:53101 rx=$P:$kr tx=$P:$kr
+stream-add id=20 source=2 leg=20 ssrc=0xc00 codec=vp8 kind=video pt=96 clock=90000 encoding=0
+stream-add id=21 source=2 leg=20 ssrc=0xc01 codec=vp8 kind=video pt=96 clock=90000 encoding=1
+sub-add id=20 leg=21 source=2 ssrc=0xd00 pt=96 spatial=0 temporal=all
+CMDS
+# (A few more than the capture's packets may come: around the switch the
+# old encoding's first packet of the keyframe precedes the new one's.)
+in_ns "$PEER" recv --bind 192.0.2.1:53101 --profile $P --key "$kr" --ssrc 0xd00 \
+	--count $((PACKETS + 20)) --timeout-ms 1500 --dump "$WORK/out5.rtp" > "$WORK/r5.json" &
+rpid=$!
+wait_udp 53101
+in_ns "$PEER" send --dst 192.0.2.2:43100 --bind 192.0.2.1:53100 --profile $P --key "$ks" \
+	--ssrc 0xc00 --ssrc2 0xc01 --file "$CAPTURE" --count $PACKETS --rate 300 \
+	--pause-at $HALF --go-file "$WORK/go2" > /dev/null &
+spid=$!
+for _ in $(seq 200); do [[ -e $WORK/go2.paused ]] && break; sleep 0.05; done
+driver sub-layers id=20 spatial=1 temporal=all > /dev/null || fail "simulcast sub-layers"
+touch "$WORK/go2"
+wait $spid
+wait $rpid
+targets[5]="encoding 0 then 1"
+# Every frame arrives once: encoding 0 until the keyframe at frame 120, then 1.
+check 5 150
+driver dump | grep '"sub":20,' | grep -q '"cur_spatial":1' ||
+	fail "the receiver did not switch encodings: $(driver dump | grep '"sub":20,')"
+note "ok: simulcast switch from encoding 0 to 1 at a keyframe, gapless, no decode error"
+
 sleep 0.3
 check_identity
 echo PASS

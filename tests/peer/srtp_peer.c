@@ -6,7 +6,8 @@
  *   srtp-peer send --dst IP:PORT [--bind IP:PORT] --profile NAME --key HEX
  *                  --ssrc N [--count N] [--size N] [--pt N] [--rate PPS]
  *                  [--seq N] [--file RTPFILE [--skip N]] [--rtcp-every N]
- *                  [--pause-at N --go-file PATH]
+ *                  [--pause-at N --go-file PATH] [--ssrc2 N]
+ *                  [--audio-level DBOV --ext-id ID]
  *   srtp-peer recv --bind IP:PORT --profile NAME --key HEX [--ssrc N]
  *                  [--count N] [--timeout-ms N] [--dump RTPFILE]
  *
@@ -22,6 +23,11 @@
  * until PATH exists, then go on with the same SRTP session (so the test can
  * change something mid-stream at a known point; a second sender would not
  * know the rollover counter).
+ *
+ * --ssrc2 N sends every packet a second time on SSRC N: two simulcast
+ * encodings with the same content.  --audio-level adds an RFC 6464 audio
+ * level (one-byte RFC 8285 header extension, id --ext-id) to generated
+ * packets.
  *
  * The key is the SRTP master key followed by the master salt, in hex.
  */
@@ -46,6 +52,8 @@ struct opts {
 	struct sockaddr_storage dst, bind;
 	bool have_dst, have_bind;
 	uint32_t ssrc, count, size, pt, rate, seq, timeout_ms, rtcp_every, skip, pause_at;
+	uint32_t ssrc2, audio_level, ext_id;
+	bool audio_level_set;
 	bool ssrc_set;
 };
 
@@ -227,18 +235,30 @@ static int run_send(const struct opts *o)
 			if (len < 12 || len > MAX_PACKET || fread(pkt, 1, (size_t)len, f) != (size_t)len)
 				die("bad packet in %s", o->file);
 		} else {
-			len = 12 + (int)o->size;
+			uint32_t hdr = 12;
 			pkt[0] = 0x80;
 			pkt[1] = (uint8_t)o->pt;
 			pkt[2] = (uint8_t)(seq >> 8);
 			pkt[3] = (uint8_t)seq;
 			uint32_t ts = htonl(i * 3000);
 			memcpy(pkt + 4, &ts, 4);
-			fill_payload(pkt + 12, o->size, i);
+			if (o->audio_level_set) {
+				/* 0xBEDE, one word: ID|len=0, V|level, padding. */
+				uint8_t ext[8] = {0xbe, 0xde, 0, 1, (uint8_t)(o->ext_id << 4),
+						  (uint8_t)(0x80 | o->audio_level), 0, 0};
+				pkt[0] |= 0x10;
+				memcpy(pkt + 12, ext, 8);
+				hdr += 8;
+			}
+			fill_payload(pkt + hdr, o->size, i);
+			len = (int)(hdr + o->size);
 			seq++;
 		}
 		uint32_t ssrc = htonl(o->ssrc);
 		memcpy(pkt + 8, &ssrc, 4);
+		uint8_t copy[MAX_PACKET + 64];
+		int copy_len = len;
+		memcpy(copy, pkt, (size_t)len);
 		if (srtp_protect(s, pkt, &len) != srtp_err_status_ok) {
 			failed++;
 			continue;
@@ -246,6 +266,17 @@ static int run_send(const struct opts *o)
 		if (sendto(fd, pkt, (size_t)len, 0, (const struct sockaddr *)&o->dst,
 			   addr_len(&o->dst)) == len)
 			sent++;
+		if (o->ssrc2) {
+			/* The second encoding: the same packet on another SSRC. */
+			uint32_t ssrc2 = htonl(o->ssrc2);
+			memcpy(copy + 8, &ssrc2, 4);
+			if (srtp_protect(s, copy, &copy_len) == srtp_err_status_ok &&
+			    sendto(fd, copy, (size_t)copy_len, 0, (const struct sockaddr *)&o->dst,
+				   addr_len(&o->dst)) == copy_len)
+				sent++;
+			else
+				failed++;
+		}
 		if (o->rtcp_every && (i + 1) % o->rtcp_every == 0) {
 			/* An empty receiver report from the sender's SSRC. */
 			uint8_t rr[8 + 64] = {0x80, 201, 0, 1};
@@ -355,7 +386,9 @@ int main(int argc, char **argv)
 		{"size", 1, 0, 'z'},	 {"pt", 1, 0, 't'},	  {"rate", 1, 0, 'r'},
 		{"seq", 1, 0, 'q'},	 {"file", 1, 0, 'f'},	  {"timeout-ms", 1, 0, 'w'},
 		{"dump", 1, 0, 'o'},	 {"rtcp-every", 1, 0, 'c'}, {"skip", 1, 0, 'k' + 256},
-		{"pause-at", 1, 0, 'p' + 256}, {"go-file", 1, 0, 'g' + 256}, {0, 0, 0, 0},
+		{"pause-at", 1, 0, 'p' + 256}, {"go-file", 1, 0, 'g' + 256},
+		{"ssrc2", 1, 0, 's' + 256}, {"audio-level", 1, 0, 'a' + 256},
+		{"ext-id", 1, 0, 'e' + 256}, {0, 0, 0, 0},
 	};
 	struct opts o = {.profile = "AES_CM_128_HMAC_SHA1_80", .count = 100, .size = 160,
 			 .pt = 96, .rate = 1000, .seq = 1000, .timeout_ms = 2000};
@@ -384,6 +417,12 @@ int main(int argc, char **argv)
 		case 'k' + 256: o.skip = (uint32_t)strtoul(optarg, NULL, 0); break;
 		case 'p' + 256: o.pause_at = (uint32_t)strtoul(optarg, NULL, 0); break;
 		case 'g' + 256: o.go_file = optarg; break;
+		case 's' + 256: o.ssrc2 = (uint32_t)strtoul(optarg, NULL, 0); break;
+		case 'a' + 256:
+			o.audio_level = (uint32_t)strtoul(optarg, NULL, 0) & 0x7f;
+			o.audio_level_set = true;
+			break;
+		case 'e' + 256: o.ext_id = (uint32_t)strtoul(optarg, NULL, 0) & 0x0f; break;
 		default: die("unknown option%s", "");
 		}
 	}
