@@ -377,7 +377,7 @@ static unsigned fanout_local(struct dp_worker *w, struct rte_mbuf *m, const stru
 		.seq = strata_rtp_seq(rtp),
 		.ts = strata_be32(rtp + 4),
 		.picture_mask = meta->frame.picture_id_bits == 15 ? 0x7fff : 0x7f,
-		.now = rte_rdtsc(),
+		.now = meta->rx_tsc,
 	};
 	unsigned first = list->first[w->index], end = list->first[w->index + 1], taken = 0;
 

@@ -194,6 +194,7 @@ static void finish(struct dp_worker *w, struct rte_mbuf **pkts, struct strata_sr
 			continue;
 		}
 		struct dp_stream *st = &t->streams[meta->stream];
+		meta->rx_tsc = now; /* the fan-out's clock, read once per burst */
 		note_stream(w, st, meta->stream, ops[i].buf, ops[i].len, now);
 		if (meta->rtx) {
 			/* Retransmissions are answered from the router's own
