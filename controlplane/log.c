@@ -747,6 +747,18 @@ static json_t *jstr(const char *s)
 	return j;
 }
 
+/* Whether spec names the option `a` (--key=VALUE) is an instance of. */
+static bool secret_option_named(const char *spec, const char *a)
+{
+	const char *w;
+	size_t n;
+
+	while (spec && next_word(&spec, &w, &n))
+		if (n > 2 && w[0] == '-' && w[1] == '-' && strncmp(a, w, n) == 0 && a[n] == '=')
+			return true;
+	return false;
+}
+
 /* The logged form of argument i: itself, or its redaction. */
 static json_t *audit_arg(const struct cp_audit_record *r, int i)
 {
@@ -756,8 +768,10 @@ static json_t *audit_arg(const struct cp_audit_record *r, int i)
 		return json_string("<redacted>");
 	if (!cp_audit_is_secret(r->secret, r->argc, r->argv, i))
 		return jstr(a);
-	if (a[0] == '-' && a[1] == '-' && strchr(a, '=')) {
-		/* --key=VALUE keeps the option's name. */
+	if (a[0] == '-' && a[1] == '-' && strchr(a, '=') && secret_option_named(r->secret, a)) {
+		/* --key=VALUE keeps the option's name, when the spec names that
+		 * option: a positional secret that happens to look like an
+		 * option is hidden whole, or its first part would leak. */
 		const char *eq = strchr(a, '=');
 		char buf[128];
 
