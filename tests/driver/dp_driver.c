@@ -18,27 +18,16 @@
 #include <unistd.h>
 
 #include "dp_driver.h"
+#include "dpshm.h" /* controlplane/: mapping, checks, claim */
 
 /* How often a wait looks whether strata-dp was replaced. */
 #define CHECK_INTERVAL_NS (50ull * 1000000ull)
 
 struct dp_driver {
-	struct strata_shm_header *hdr;
-	size_t size;
-	dev_t dev;
-	ino_t ino;
-	bool readonly;
-	bool claimed;
-	uint64_t epoch;
+	struct cp_dpshm shm;    /* the mapping, its rings, the claim */
 	int timeout_ms;
 	uint32_t next_seq;
 	uint32_t last_seq;
-
-	struct strata_ring *command;
-	struct strata_ring *event;
-	struct strata_ring *tx;
-	struct strata_ring *punt[STRATA_SHM_MAX_WORKERS];
-	unsigned n_workers;
 	unsigned next_punt;
 
 	/* Events read while waiting for something else: a FIFO. */
@@ -46,8 +35,6 @@ struct dp_driver {
 	size_t q_cap, q_head, q_len;
 	uint64_t queue_drops;
 	uint64_t stale_results;
-
-	char name[NAME_MAX + 1];
 };
 
 __attribute__((format(printf, 3, 4)))
@@ -68,11 +55,6 @@ static uint64_t now_ns(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
-
-static bool pid_alive(uint32_t pid)
-{
-	return pid && (kill((pid_t)pid, 0) == 0 || errno == EPERM);
 }
 
 /*
@@ -106,8 +88,8 @@ static int backoff_wait(struct dp_driver *drv, struct backoff *b)
 
 		if (rc < 0)
 			return rc;
-		if (drv->claimed)
-			atomic_store_explicit(&drv->hdr->cp_heartbeat_ns, now,
+		if (drv->shm.claimed)
+			atomic_store_explicit(&drv->shm.hdr->cp_heartbeat_ns, now,
 					      memory_order_release);
 		b->next_check = now + CHECK_INTERVAL_NS;
 	}
@@ -127,201 +109,6 @@ static int backoff_wait(struct dp_driver *drv, struct backoff *b)
 }
 
 /* ---- attaching ------------------------------------------------------------ */
-
-static bool is_pow2(uint32_t n)
-{
-	return n && !(n & (n - 1));
-}
-
-static const char *ring_name(enum strata_ring_kind kind)
-{
-	switch (kind) {
-	case STRATA_RING_COMMAND: return "command";
-	case STRATA_RING_EVENT: return "event";
-	case STRATA_RING_TX: return "tx";
-	case STRATA_RING_PUNT: return "punt";
-	}
-	return "?";
-}
-
-static struct strata_ring *check_ring(struct dp_driver *drv, uint64_t off,
-				      enum strata_ring_kind kind, uint32_t index,
-				      uint32_t slot_size, char *err, size_t errlen)
-{
-	struct strata_ring *r;
-	const char *why = NULL;
-
-	if (off % STRATA_CACHE_LINE || off < drv->hdr->header_size ||
-	    off > drv->size - sizeof(struct strata_ring)) {
-		why = "offset outside the segment or not on a cache line";
-	} else {
-		r = strata_shm_ring(drv->hdr, off);
-		if (r->kind != (uint32_t)kind || r->index != index)
-			why = "kind or index differs from the header's";
-		else if (r->slot_size != slot_size)
-			why = "slot size differs from messages.h's";
-		else if (!is_pow2(r->slot_count))
-			why = "slot count is not a power of two";
-		else if (strata_ring_bytes(r->slot_size, r->slot_count) > drv->size - off)
-			why = "slots run past the end of the segment";
-	}
-	if (why) {
-		set_err(err, errlen,
-			"%s: the %s ring %u is malformed (%s): build strata-dp and this "
-			"driver from the same tree, and restart strata-dp",
-			drv->name, ring_name(kind), index, why);
-		return NULL;
-	}
-	return r;
-}
-
-static int check_header(struct dp_driver *drv, char *err, size_t errlen)
-{
-	struct strata_shm_header *h = drv->hdr;
-	uint64_t magic = atomic_load_explicit(&h->magic, memory_order_acquire);
-
-	if (magic == 0) {
-		set_err(err, errlen,
-			"strata-dp has not finished creating %s (no magic yet): retry, "
-			"or restart strata-dp",
-			drv->name);
-		return -EAGAIN;
-	}
-	if (magic != STRATA_SHM_MAGIC) {
-		set_err(err, errlen,
-			"%s is not a Strata segment (magic 0x%016llx, expected 0x%016llx): "
-			"is the shm name right (--shm)?",
-			drv->name, (unsigned long long)magic,
-			(unsigned long long)STRATA_SHM_MAGIC);
-		return -1;
-	}
-	if (h->abi_version != STRATA_SHM_ABI_VERSION) {
-		set_err(err, errlen,
-			"%s speaks ABI version %u, this driver version %u: build strata-dp and "
-			"strata-dp-driver from the same tree",
-			drv->name, h->abi_version, STRATA_SHM_ABI_VERSION);
-		return -1;
-	}
-	if (h->header_size != sizeof(*h)) {
-		set_err(err, errlen,
-			"%s has a %u-byte header, this driver expects %zu: build strata-dp and "
-			"strata-dp-driver from the same tree",
-			drv->name, h->header_size, sizeof(*h));
-		return -1;
-	}
-	if (h->segment_size != drv->size) {
-		set_err(err, errlen,
-			"%s says it is %llu bytes but the object is %zu: restart strata-dp",
-			drv->name, (unsigned long long)h->segment_size, drv->size);
-		return -1;
-	}
-	if (h->n_workers < 1 || h->n_workers > STRATA_SHM_MAX_WORKERS) {
-		set_err(err, errlen, "%s lists %u workers (1 to %u allowed): restart strata-dp",
-			drv->name, h->n_workers, STRATA_SHM_MAX_WORKERS);
-		return -1;
-	}
-	drv->command = check_ring(drv, h->command_ring, STRATA_RING_COMMAND, 0,
-				  STRATA_CMD_SLOT_SIZE, err, errlen);
-	drv->event = check_ring(drv, h->event_ring, STRATA_RING_EVENT, 0, STRATA_EVENT_SLOT_SIZE,
-				err, errlen);
-	drv->tx = check_ring(drv, h->tx_ring, STRATA_RING_TX, 0, STRATA_PACKET_SLOT_SIZE, err,
-			     errlen);
-	if (!drv->command || !drv->event || !drv->tx)
-		return -1;
-	drv->n_workers = h->n_workers;
-	for (unsigned w = 0; w < drv->n_workers; w++) {
-		drv->punt[w] = check_ring(drv, h->punt_ring[w], STRATA_RING_PUNT, w,
-					  STRATA_PACKET_SLOT_SIZE, err, errlen);
-		if (!drv->punt[w])
-			return -1;
-	}
-	drv->epoch = h->boot_epoch;
-	return 0;
-}
-
-/* One try: 0, -EAGAIN (worth retrying: strata-dp may be starting) or -1. */
-static int try_map(struct dp_driver *drv, char *err, size_t errlen)
-{
-	struct stat st;
-	void *mem;
-	int fd, rc;
-
-	fd = shm_open(drv->name, (drv->readonly ? O_RDONLY : O_RDWR) | O_CLOEXEC, 0);
-	if (fd < 0) {
-		int e = errno;
-
-		if (e == ENOENT) {
-			set_err(err, errlen,
-				"shm_open(%s): %s: is strata-dp running? (no /dev/shm%s)",
-				drv->name, strerror(e), drv->name);
-			return -EAGAIN;
-		}
-		set_err(err, errlen,
-			"shm_open(%s): %s: run as strata-dp's user or a member of the group "
-			"that owns /dev/shm%s (ls -l /dev/shm%s)",
-			drv->name, strerror(e), drv->name, drv->name);
-		return -1;
-	}
-	if (fstat(fd, &st) < 0) {
-		set_err(err, errlen, "fstat(%s): %s", drv->name, strerror(errno));
-		close(fd);
-		return -1;
-	}
-	if ((size_t)st.st_size < sizeof(struct strata_shm_header)) {
-		set_err(err, errlen,
-			"%s is %lld bytes, smaller than the segment header: strata-dp is still "
-			"creating it, or it is not a Strata segment",
-			drv->name, (long long)st.st_size);
-		close(fd);
-		return -EAGAIN;
-	}
-	drv->size = (size_t)st.st_size;
-	drv->dev = st.st_dev;
-	drv->ino = st.st_ino;
-	mem = mmap(NULL, drv->size, drv->readonly ? PROT_READ : PROT_READ | PROT_WRITE,
-		   MAP_SHARED, fd, 0);
-	close(fd);
-	if (mem == MAP_FAILED) {
-		set_err(err, errlen, "mmap(%s, %zu bytes): %s", drv->name, drv->size,
-			strerror(errno));
-		return -1;
-	}
-	drv->hdr = mem;
-	rc = check_header(drv, err, errlen);
-	if (rc < 0) {
-		munmap(mem, drv->size);
-		drv->hdr = NULL;
-	}
-	return rc;
-}
-
-/* cp_pid is the claim: compare-and-swap, so two drivers cannot both win. */
-static int claim(struct dp_driver *drv, bool takeover, char *err, size_t errlen)
-{
-	uint32_t self = (uint32_t)getpid();
-	uint32_t cur = atomic_load_explicit(&drv->hdr->cp_pid, memory_order_acquire);
-	uint64_t now = now_ns();
-
-	for (;;) {
-		if (cur && cur != self && pid_alive(cur) && !takeover) {
-			set_err(err, errlen,
-				"%s is attached to by another control plane (pid %u: strata-cp or "
-				"a driver), and each ring has one consumer: stop it, or take over "
-				"(--takeover)",
-				drv->name, cur);
-			return -1;
-		}
-		if (atomic_compare_exchange_weak_explicit(&drv->hdr->cp_pid, &cur, self,
-							  memory_order_acq_rel,
-							  memory_order_acquire))
-			break;
-	}
-	drv->claimed = true;
-	atomic_store_explicit(&drv->hdr->cp_epoch, (now ^ (uint64_t)self << 32) | 1,
-			      memory_order_release);
-	atomic_store_explicit(&drv->hdr->cp_heartbeat_ns, now, memory_order_release);
-	return 0;
-}
 
 static void queue_push(struct dp_driver *drv, const struct strata_event *ev)
 {
@@ -364,12 +151,12 @@ static void queue_take(struct dp_driver *drv, size_t i, struct strata_event *ev)
 /* Copies the oldest event out of the ring: true, or false when empty. */
 static bool ring_event(struct dp_driver *drv, struct strata_event *ev)
 {
-	const void *slot = strata_ring_peek(drv->event);
+	const void *slot = strata_ring_peek(drv->shm.event);
 
 	if (!slot)
 		return false;
 	memcpy(ev, slot, sizeof(*ev));
-	strata_ring_release(drv->event);
+	strata_ring_release(drv->shm.event);
 	return true;
 }
 
@@ -386,18 +173,16 @@ struct dp_driver *dp_driver_attach(const struct dp_driver_opts *opts, char *err,
 		set_err(err, errlen, "out of memory");
 		return NULL;
 	}
-	if (snprintf(drv->name, sizeof(drv->name), "%s%s", name[0] == '/' ? "" : "/", name) >=
-		    (int)sizeof(drv->name) ||
-	    strchr(drv->name + 1, '/') || !drv->name[1]) {
-		set_err(err, errlen, "shm name \"%s\" is not valid: use one like /strata", name);
+	if (cp_dpshm_set_name(&drv->shm, name, err, errlen) < 0) {
 		free(drv);
 		return NULL;
 	}
-	drv->readonly = opts->flags & DP_DRIVER_READONLY;
 	drv->timeout_ms = opts->timeout_ms > 0 ? opts->timeout_ms : DP_DRIVER_DEFAULT_TIMEOUT_MS;
 	drv->next_seq = opts->first_seq ? opts->first_seq : 1;
 
-	while ((rc = try_map(drv, err, errlen)) == -EAGAIN && now_ns() < deadline) {
+	while ((rc = cp_dpshm_map(&drv->shm, opts->flags & DP_DRIVER_READONLY, err, errlen)) ==
+		       -EAGAIN &&
+	       now_ns() < deadline) {
 		struct timespec ts = { 0, 10 * 1000000 };
 
 		nanosleep(&ts, NULL);
@@ -406,8 +191,8 @@ struct dp_driver *dp_driver_attach(const struct dp_driver_opts *opts, char *err,
 		free(drv);
 		return NULL;
 	}
-	if (!drv->readonly) {
-		if (claim(drv, opts->flags & DP_DRIVER_TAKEOVER, err, errlen) < 0) {
+	if (!drv->shm.readonly) {
+		if (cp_dpshm_claim(&drv->shm, opts->flags & DP_DRIVER_TAKEOVER, err, errlen) < 0) {
 			dp_driver_detach(drv);
 			return NULL;
 		}
@@ -427,38 +212,29 @@ void dp_driver_detach(struct dp_driver *drv)
 {
 	if (!drv)
 		return;
-	if (drv->hdr) {
-		if (drv->claimed) {
-			uint32_t self = (uint32_t)getpid();
-
-			atomic_compare_exchange_strong_explicit(&drv->hdr->cp_pid, &self, 0,
-								memory_order_acq_rel,
-								memory_order_relaxed);
-		}
-		munmap(drv->hdr, drv->size);
-	}
+	cp_dpshm_unmap(&drv->shm);
 	free(drv->queue);
 	free(drv);
 }
 
 const struct strata_shm_header *dp_driver_header(const struct dp_driver *drv)
 {
-	return drv->hdr;
+	return drv->shm.hdr;
 }
 
 const char *dp_driver_name(const struct dp_driver *drv)
 {
-	return drv->name;
+	return drv->shm.name;
 }
 
 uint64_t dp_driver_epoch(const struct dp_driver *drv)
 {
-	return drv->epoch;
+	return drv->shm.epoch;
 }
 
 uint64_t dp_driver_heartbeat_age_ns(const struct dp_driver *drv)
 {
-	uint64_t hb = atomic_load_explicit(&drv->hdr->dp_heartbeat_ns, memory_order_acquire);
+	uint64_t hb = atomic_load_explicit(&drv->shm.hdr->dp_heartbeat_ns, memory_order_acquire);
 	uint64_t now = now_ns();
 
 	return now > hb ? now - hb : 0;
@@ -476,64 +252,32 @@ uint64_t dp_driver_queue_drops(const struct dp_driver *drv)
 
 int dp_driver_check(struct dp_driver *drv, uint64_t *new_epoch)
 {
-	struct stat st;
-	int fd;
-
-	if (new_epoch)
-		*new_epoch = 0;
-	fd = shm_open(drv->name, O_RDONLY | O_CLOEXEC, 0);
-	if (fd < 0)
-		return errno == ENOENT ? -ENOENT : 0; /* cannot tell: assume not */
-	if (fstat(fd, &st) < 0) {
-		close(fd);
-		return 0;
-	}
-	if (st.st_dev == drv->dev && st.st_ino == drv->ino) {
-		close(fd);
-		if (atomic_load_explicit(&drv->hdr->dp_state, memory_order_acquire) ==
-		    STRATA_DP_STOPPING)
-			return -ESTALE;
-		return 0;
-	}
-	/* Another object under our name: strata-dp restarted. */
-	if (new_epoch && (size_t)st.st_size >= sizeof(struct strata_shm_header)) {
-		struct strata_shm_header *h =
-			mmap(NULL, sizeof(*h), PROT_READ, MAP_SHARED, fd, 0);
-
-		if (h != MAP_FAILED) {
-			if (atomic_load_explicit(&h->magic, memory_order_acquire) ==
-			    STRATA_SHM_MAGIC)
-				*new_epoch = h->boot_epoch;
-			munmap(h, sizeof(*h));
-		}
-	}
-	close(fd);
-	return -ESTALE;
+	return cp_dpshm_check(&drv->shm, new_epoch);
 }
 
 struct strata_ring *dp_driver_command_ring(struct dp_driver *drv)
 {
-	return drv->command;
+	return drv->shm.command;
 }
 
 struct strata_ring *dp_driver_event_ring(struct dp_driver *drv)
 {
-	return drv->event;
+	return drv->shm.event;
 }
 
 struct strata_ring *dp_driver_tx_ring(struct dp_driver *drv)
 {
-	return drv->tx;
+	return drv->shm.tx;
 }
 
 struct strata_ring *dp_driver_punt_ring(struct dp_driver *drv, unsigned worker)
 {
-	return worker < drv->n_workers ? drv->punt[worker] : NULL;
+	return worker < drv->shm.n_workers ? drv->shm.punt[worker] : NULL;
 }
 
 unsigned dp_driver_workers(const struct dp_driver *drv)
 {
-	return drv->n_workers;
+	return drv->shm.n_workers;
 }
 
 /* ---- commands ------------------------------------------------------------- */
@@ -542,19 +286,19 @@ int64_t dp_driver_send(struct dp_driver *drv, struct strata_cmd *cmd)
 {
 	void *slot;
 
-	if (drv->readonly)
+	if (drv->shm.readonly)
 		return -EPERM;
-	slot = strata_ring_reserve(drv->command);
+	slot = strata_ring_reserve(drv->shm.command);
 	if (!slot)
 		return -ENOBUFS;
 	cmd->seq = drv->next_seq++;
 	if (!drv->next_seq)
 		drv->next_seq = 1; /* 0 is never a seq */
 	memcpy(slot, cmd, sizeof(*cmd));
-	strata_ring_commit(drv->command);
+	strata_ring_commit(drv->shm.command);
 	drv->last_seq = cmd->seq;
-	if (drv->claimed)
-		atomic_store_explicit(&drv->hdr->cp_heartbeat_ns, now_ns(), memory_order_release);
+	if (drv->shm.claimed)
+		atomic_store_explicit(&drv->shm.hdr->cp_heartbeat_ns, now_ns(), memory_order_release);
 	return cmd->seq;
 }
 
@@ -564,7 +308,7 @@ int dp_driver_wait_result(struct dp_driver *drv, uint32_t seq, int timeout_ms)
 	struct backoff b;
 	int rc;
 
-	if (drv->readonly)
+	if (drv->shm.readonly)
 		return -EPERM;
 	for (size_t i = 0; i < drv->q_len; i++) {
 		const struct strata_event *q = &drv->queue[(drv->q_head + i) % drv->q_cap];
@@ -702,7 +446,7 @@ int dp_driver_next_event(struct dp_driver *drv, struct strata_event *ev, int tim
 		queue_take(drv, 0, ev);
 		return 1;
 	}
-	if (drv->readonly)
+	if (drv->shm.readonly)
 		return -EPERM;
 	backoff_start(&b, timeout_ms);
 	for (;;) {
@@ -730,18 +474,18 @@ int dp_driver_next_punt(struct dp_driver *drv, struct strata_packet *pkt, unsign
 	struct backoff b;
 	int rc;
 
-	if (drv->readonly)
+	if (drv->shm.readonly)
 		return -EPERM;
 	backoff_start(&b, timeout_ms);
 	for (;;) {
-		for (unsigned i = 0; i < drv->n_workers; i++) {
-			unsigned w = (drv->next_punt + i) % drv->n_workers;
-			const void *slot = strata_ring_peek(drv->punt[w]);
+		for (unsigned i = 0; i < drv->shm.n_workers; i++) {
+			unsigned w = (drv->next_punt + i) % drv->shm.n_workers;
+			const void *slot = strata_ring_peek(drv->shm.punt[w]);
 
 			if (slot) {
 				memcpy(pkt, slot, sizeof(*pkt));
-				strata_ring_release(drv->punt[w]);
-				drv->next_punt = (w + 1) % drv->n_workers;
+				strata_ring_release(drv->shm.punt[w]);
+				drv->next_punt = (w + 1) % drv->shm.n_workers;
 				if (worker)
 					*worker = w;
 				return 1;
@@ -760,11 +504,11 @@ int dp_driver_send_packet(struct dp_driver *drv, const struct strata_addr *local
 {
 	struct strata_packet *pkt;
 
-	if (drv->readonly)
+	if (drv->shm.readonly)
 		return -EPERM;
 	if (len > STRATA_PACKET_MAX)
 		return -EINVAL;
-	pkt = strata_ring_reserve(drv->tx);
+	pkt = strata_ring_reserve(drv->shm.tx);
 	if (!pkt)
 		return -ENOBUFS;
 	memset(pkt, 0, offsetof(struct strata_packet, data));
@@ -772,6 +516,6 @@ int dp_driver_send_packet(struct dp_driver *drv, const struct strata_addr *local
 	pkt->remote = *remote;
 	pkt->len = (uint16_t)len;
 	memcpy(pkt->data, data, len);
-	strata_ring_commit(drv->tx);
+	strata_ring_commit(drv->shm.tx);
 	return 0;
 }
