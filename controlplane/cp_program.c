@@ -1,0 +1,492 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * What participants mean for strata-dp: a leg per participant, a source
+ * (with a stream per simulcast encoding) per published stream, and a
+ * subscription per (receiver, published stream).  Commands go out in the
+ * order the dataplane needs them (subscriptions before the streams they
+ * name, streams before their leg), so deletes never meet EBUSY.
+ *
+ * Also the dataplane's events: a restart replays everything held here
+ * (keys included: they live in strata-cp's memory for exactly that), and
+ * the first attach of a strata-cp process removes what an earlier one
+ * left (DUMP, then deletes), since this process cannot key it.
+ */
+#include <errno.h>
+#include <string.h>
+
+#include <openssl/crypto.h>
+#include <openssl/rand.h>
+
+#include "cp.h"
+#include "log.h"
+
+CP_LOG_MODULE(dataplane);
+
+static void count_failure(const struct strata_cmd *cmd, int status)
+{
+	if (status == STRATA_CMD_OK)
+		return;
+	CP_WARN("dataplane command failed", CP_KV_UINT("type", cmd->type),
+		CP_KV_UINT("seq", cmd->seq), CP_KV_INT("status", status));
+}
+
+/* The result of a command that names no participant. */
+static void plain_result(void *arg, const struct strata_cmd *cmd, int status)
+{
+	(void)arg;
+	count_failure(cmd, status);
+}
+
+/* The result of a command that names participant arg: one fewer
+ * outstanding, and freed if it left meanwhile. */
+static void participant_result(void *arg, const struct strata_cmd *cmd, int status)
+{
+	struct cp_participant *p = arg;
+
+	count_failure(cmd, status);
+	p->inflight--;
+	if (p->gone && !p->inflight)
+		cp_participant_release(NULL, p);
+}
+
+static void send_for(struct cp *cp, struct cp_participant *p, const struct strata_cmd *cmd,
+		     cp_dplink_result_fn *cb)
+{
+	if (cp_dplink_send(cp->dp, cmd, cb ? cb : participant_result, p) == 0)
+		p->inflight++;
+	else if (cb)
+		cb(p, cmd, -ENOTCONN);
+}
+
+/* Key and salt lengths of a profile (RFC 3711, RFC 7714). */
+static void keying_fill(struct strata_keying *k, uint8_t profile, const uint8_t *key_salt)
+{
+	size_t klen = (profile == 3 || profile == 5) ? 32 : 16;
+	size_t slen = (profile == 4 || profile == 5) ? 12 : 14;
+
+	memset(k, 0, sizeof(*k));
+	k->profile = profile;
+	memcpy(k->key, key_salt, klen);
+	memcpy(k->salt, key_salt + klen, slen);
+}
+
+int cp_program_leg(struct cp *cp, struct cp_participant *p, cp_dplink_result_fn *cb)
+{
+	struct strata_cmd cmd;
+
+	memset(&cmd, 0, sizeof(cmd));
+	cmd.type = STRATA_CMD_LEG_ADD;
+	cmd.u.leg_add.leg = p->dp_leg;
+	cmd.u.leg_add.room = p->room->dp_room;
+	cmd.u.leg_add.local = p->local;
+	cmd.u.leg_add.remote = p->remote;
+	/* Clients behind NAT: learn the address from authenticated packets. */
+	cmd.u.leg_add.latch = 1;
+	keying_fill(&cmd.u.leg_add.rx, p->profile, p->send_key);
+	keying_fill(&cmd.u.leg_add.tx, p->profile, p->recv_key);
+	send_for(cp, p, &cmd, cb);
+	OPENSSL_cleanse(&cmd, sizeof(cmd));
+	return 0;
+}
+
+void cp_program_pub(struct cp *cp, struct cp_participant *p, struct cp_pub *pub)
+{
+	for (unsigned e = 0; e < pub->n_encodings; e++) {
+		struct strata_cmd cmd;
+		struct strata_cmd_stream_add *s = &cmd.u.stream_add;
+
+		memset(&cmd, 0, sizeof(cmd));
+		cmd.type = STRATA_CMD_STREAM_ADD;
+		s->stream = pub->dp_stream[e];
+		s->source = pub->dp_source;
+		s->leg = p->dp_leg;
+		s->ssrc = pub->ssrc[e];
+		s->rtx_ssrc = pub->rtx_ssrc[e];
+		s->clock_rate = pub->clock_rate;
+		s->kind = pub->kind;
+		s->codec = pub->codec;
+		s->pt = pub->pt;
+		s->rtx_pt = pub->rtx_ssrc[e] ? pub->rtx_pt : 0;
+		s->encoding = (uint8_t)e;
+		s->ext_audio_level = p->ext_audio_level;
+		s->ext_transport_cc = p->ext_transport_cc;
+		s->ext_dependency_descriptor = p->ext_dependency_descriptor;
+		send_for(cp, p, &cmd, NULL);
+	}
+}
+
+/* The layer targets of s: the top the publisher sends, lowered to r's
+ * preference for that stream. */
+static void targets(const struct cp_participant *r, const struct cp_pub *pub, uint8_t *spatial,
+		    uint8_t *temporal)
+{
+	const struct cp_pref *pref = cp_participant_pref(r, pub->id);
+	uint8_t top = pub->n_encodings > 1 ? pub->n_encodings - 1 : pub->spatial_layers - 1;
+
+	*spatial = top;
+	*temporal = 255;
+	if (pub->kind != STRATA_MEDIA_VIDEO || !pref)
+		return;
+	if (pref->max_spatial != 255 && pref->max_spatial < top)
+		*spatial = pref->max_spatial;
+	if (pref->max_temporal != 255)
+		*temporal = pref->max_temporal;
+}
+
+static void sub_send_add(struct cp *cp, struct cp_participant *r, struct cp_sub *s)
+{
+	struct cp_pub *pub = cp_participant_pub(s->publisher, s->pub_id);
+	struct strata_cmd cmd;
+
+	if (!pub)
+		return;
+	s->dp_sub = cp_idpool_take(&cp->subs);
+	if (!s->dp_sub) {
+		CP_WARN("no subscription id left", CP_KV_STR("participant", r->id));
+		return;
+	}
+	targets(r, pub, &s->spatial, &s->temporal);
+	memset(&cmd, 0, sizeof(cmd));
+	cmd.type = STRATA_CMD_SUB_ADD;
+	cmd.u.sub_add.sub = s->dp_sub;
+	cmd.u.sub_add.leg = r->dp_leg;
+	cmd.u.sub_add.source = pub->dp_source;
+	cmd.u.sub_add.ssrc = s->ssrc;
+	cmd.u.sub_add.pt = s->pt;
+	cmd.u.sub_add.spatial = s->spatial;
+	cmd.u.sub_add.temporal = s->temporal;
+	send_for(cp, r, &cmd, NULL);
+}
+
+static void sub_send_del(struct cp *cp, struct cp_participant *r, struct cp_sub *s)
+{
+	struct strata_cmd cmd;
+
+	if (!s->dp_sub)
+		return;
+	memset(&cmd, 0, sizeof(cmd));
+	cmd.type = STRATA_CMD_SUB_DEL;
+	cmd.u.sub_del.sub = s->dp_sub;
+	send_for(cp, r, &cmd, NULL);
+	cp_idpool_give(&cp->subs, s->dp_sub);
+	s->dp_sub = 0;
+}
+
+/* An SSRC for what r receives: random, nonzero, unused by r so far. */
+static uint32_t fresh_ssrc(const struct cp_participant *r)
+{
+	for (;;) {
+		uint32_t v = 0;
+		bool used = false;
+
+		if (RAND_bytes((unsigned char *)&v, sizeof(v)) != 1 || v == 0)
+			continue;
+		for (const struct cp_sub *s = r->subs; s && !used; s = s->next)
+			used = s->ssrc == v;
+		if (!used)
+			return v;
+	}
+}
+
+struct cp_sub *cp_program_sub(struct cp *cp, struct cp_participant *r, struct cp_participant *q,
+			      struct cp_pub *pub)
+{
+	struct cp_sub *s = calloc(1, sizeof(*s));
+	struct cp_sub **at = &r->subs;
+
+	if (!s)
+		return NULL;
+	s->publisher = q;
+	snprintf(s->pub_id, sizeof(s->pub_id), "%s", pub->id);
+	s->ssrc = fresh_ssrc(r);
+	s->pt = pub->pt;
+	/* Appended: r's subscriptions in the order the streams appeared,
+	 * which is the order maxVideoSources keeps. */
+	while (*at)
+		at = &(*at)->next;
+	*at = s;
+	cp_program_video_limit(cp, r);
+	if (pub->kind != STRATA_MEDIA_VIDEO)
+		sub_send_add(cp, r, s);
+	return s;
+}
+
+void cp_program_sub_del(struct cp *cp, struct cp_participant *r, struct cp_sub *s)
+{
+	for (struct cp_sub **at = &r->subs; *at; at = &(*at)->next) {
+		if (*at == s) {
+			*at = s->next;
+			break;
+		}
+	}
+	sub_send_del(cp, r, s);
+	free(s);
+	cp_program_video_limit(cp, r);
+}
+
+void cp_program_video_limit(struct cp *cp, struct cp_participant *r)
+{
+	unsigned n = 0;
+
+	for (struct cp_sub *s = r->subs; s; s = s->next) {
+		struct cp_pub *pub = cp_participant_pub(s->publisher, s->pub_id);
+		bool want;
+
+		if (!pub || pub->kind != STRATA_MEDIA_VIDEO)
+			continue;
+		want = r->max_video_sources < 0 || n < (unsigned)r->max_video_sources;
+		n++;
+		if (want && !s->dp_sub)
+			sub_send_add(cp, r, s);
+		else if (!want && s->dp_sub)
+			sub_send_del(cp, r, s);
+	}
+}
+
+void cp_program_layers(struct cp *cp, struct cp_participant *r, struct cp_sub *s)
+{
+	struct cp_pub *pub = cp_participant_pub(s->publisher, s->pub_id);
+	struct strata_cmd cmd;
+	uint8_t sp, tp;
+
+	if (!pub || !s->dp_sub)
+		return;
+	targets(r, pub, &sp, &tp);
+	if (sp == s->spatial && tp == s->temporal)
+		return;
+	s->spatial = sp;
+	s->temporal = tp;
+	memset(&cmd, 0, sizeof(cmd));
+	cmd.type = STRATA_CMD_SUB_SET_LAYERS;
+	cmd.u.sub_set_layers.sub = s->dp_sub;
+	cmd.u.sub_set_layers.spatial = sp;
+	cmd.u.sub_set_layers.temporal = tp;
+	send_for(cp, r, &cmd, NULL);
+}
+
+void cp_program_pub_del(struct cp *cp, struct cp_participant *p, struct cp_pub *pub)
+{
+	for (unsigned e = 0; e < pub->n_encodings; e++) {
+		struct strata_cmd cmd;
+
+		if (!pub->dp_stream[e])
+			continue;
+		memset(&cmd, 0, sizeof(cmd));
+		cmd.type = STRATA_CMD_STREAM_DEL;
+		cmd.u.stream_del.stream = pub->dp_stream[e];
+		send_for(cp, p, &cmd, NULL);
+		cp_idpool_give(&cp->streams, pub->dp_stream[e]);
+		pub->dp_stream[e] = 0;
+	}
+	cp_idpool_give(&cp->sources, pub->dp_source);
+	pub->dp_source = 0;
+}
+
+void cp_program_leg_del(struct cp *cp, struct cp_participant *p)
+{
+	struct strata_cmd cmd;
+
+	if (!p->dp_leg)
+		return;
+	memset(&cmd, 0, sizeof(cmd));
+	cmd.type = STRATA_CMD_LEG_DEL;
+	cmd.u.leg_del.leg = p->dp_leg;
+	send_for(cp, p, &cmd, NULL);
+	cp_idpool_give(&cp->legs, p->dp_leg);
+	cp_idpool_give(&cp->ports, p->local.port);
+	p->dp_leg = 0;
+}
+
+/* ---- the dataplane's side ------------------------------------------------ */
+
+static int init_pools(struct cp *cp, const struct strata_shm_header *h)
+{
+	if (cp->pools_ready)
+		return 0;
+	if (cp_idpool_init(&cp->legs, 1, h->max_legs) < 0 ||
+	    cp_idpool_init(&cp->streams, 1, h->max_streams) < 0 ||
+	    cp_idpool_init(&cp->sources, 1, h->max_sources) < 0 ||
+	    cp_idpool_init(&cp->subs, 1, h->max_subscriptions) < 0 ||
+	    cp_idpool_init(&cp->ports, cp->cfg.dataplane.port_min, cp->cfg.dataplane.port_max) < 0)
+		return -1;
+	cp->pools_ready = true;
+	return 0;
+}
+
+/* Everything held here, programmed again into a restarted strata-dp. */
+static void replay(struct cp *cp)
+{
+	unsigned k, legs = 0, pubs = 0, subs = 0;
+
+	for (struct cp_room *room = cp_rooms_first(&cp->rooms, &k); room;
+	     room = cp_rooms_next(&cp->rooms, room, &k)) {
+		for (struct cp_participant *p = room->members; p; p = p->next) {
+			if (!p->dp_leg)
+				continue;
+			cp_program_leg(cp, p, NULL);
+			legs++;
+			for (unsigned i = 0; i < p->n_pubs; i++, pubs++)
+				cp_program_pub(cp, p, &p->pubs[i]);
+		}
+		for (struct cp_participant *p = room->members; p; p = p->next) {
+			for (struct cp_sub *s = p->subs; s; s = s->next) {
+				struct cp_pub *pub = cp_participant_pub(s->publisher, s->pub_id);
+				struct strata_cmd cmd;
+
+				if (!s->dp_sub || !pub)
+					continue;
+				memset(&cmd, 0, sizeof(cmd));
+				cmd.type = STRATA_CMD_SUB_ADD;
+				cmd.u.sub_add.sub = s->dp_sub;
+				cmd.u.sub_add.leg = p->dp_leg;
+				cmd.u.sub_add.source = pub->dp_source;
+				cmd.u.sub_add.ssrc = s->ssrc;
+				cmd.u.sub_add.pt = s->pt;
+				cmd.u.sub_add.spatial = s->spatial;
+				cmd.u.sub_add.temporal = s->temporal;
+				send_for(cp, p, &cmd, NULL);
+				subs++;
+			}
+		}
+	}
+	CP_INFO("strata-dp restarted: state replayed", CP_KV_UINT("legs", legs),
+		CP_KV_UINT("streams", pubs), CP_KV_UINT("subscriptions", subs));
+}
+
+static void attached(void *arg, bool is_replay)
+{
+	struct cp *cp = arg;
+	const struct strata_shm_header *h = cp_dplink_header(cp->dp);
+	struct strata_cmd cmd;
+
+	CP_INFO("attached to strata-dp", CP_KV_UINT("pid", h->dp_pid),
+		CP_KV_UINT("workers", h->n_workers), CP_KV_UINT("max_legs", h->max_legs));
+	if (init_pools(cp, h) < 0) {
+		CP_ERR("out of memory for the id pools");
+		return;
+	}
+	if (is_replay) {
+		replay(cp);
+		return;
+	}
+	/* An earlier strata-cp's legs: nobody here holds their keys or their
+	 * clients' connections.  Ask what there is, then remove it. */
+	memset(&cmd, 0, sizeof(cmd));
+	cmd.type = STRATA_CMD_DUMP;
+	cp->cleaning = cp_dplink_send(cp->dp, &cmd, plain_result, NULL) == 0;
+}
+
+static void detached(void *arg, const char *why)
+{
+	struct cp *cp = arg;
+
+	(void)cp;
+	CP_WARN("strata-dp link lost", CP_KV_STR("why", why));
+}
+
+static void orphan_del(struct cp *cp, enum strata_cmd_type type, uint32_t id)
+{
+	struct strata_cmd cmd;
+
+	memset(&cmd, 0, sizeof(cmd));
+	cmd.type = type;
+	memcpy(cmd.u.raw, &id, sizeof(id)); /* every *_del starts with its id */
+	cp_dplink_send(cp->dp, &cmd, plain_result, NULL);
+}
+
+/* Orphans found by the first DUMP: deleted subscriptions first, then
+ * streams, then legs (the dump's own order). */
+static void on_dump(struct cp *cp, const struct strata_event *ev)
+{
+	static unsigned n_legs, n_streams, n_subs;
+
+	if (!cp->cleaning)
+		return;
+	switch (ev->type) {
+	case STRATA_EVENT_DUMP_SUB:
+		orphan_del(cp, STRATA_CMD_SUB_DEL, ev->u.dump_sub.sub);
+		n_subs++;
+		break;
+	case STRATA_EVENT_DUMP_STREAM:
+		orphan_del(cp, STRATA_CMD_STREAM_DEL, ev->u.stream.stream);
+		n_streams++;
+		break;
+	case STRATA_EVENT_DUMP_LEG:
+		orphan_del(cp, STRATA_CMD_LEG_DEL, ev->u.dump_leg.leg);
+		n_legs++;
+		break;
+	case STRATA_EVENT_DUMP_END:
+		cp->cleaning = false;
+		if (n_legs || n_streams || n_subs)
+			CP_WARN("removed an earlier strata-cp's state from strata-dp",
+				CP_KV_UINT("legs", n_legs), CP_KV_UINT("streams", n_streams),
+				CP_KV_UINT("subscriptions", n_subs));
+		n_legs = n_streams = n_subs = 0;
+		break;
+	default:
+		break;
+	}
+}
+
+static struct cp_participant *by_leg(struct cp *cp, uint32_t leg)
+{
+	unsigned k;
+
+	for (struct cp_room *room = cp_rooms_first(&cp->rooms, &k); room;
+	     room = cp_rooms_next(&cp->rooms, room, &k))
+		for (struct cp_participant *p = room->members; p; p = p->next)
+			if (p->dp_leg == leg)
+				return p;
+	return NULL;
+}
+
+static void event(void *arg, const struct strata_event *ev)
+{
+	struct cp *cp = arg;
+	struct cp_participant *p;
+
+	switch (ev->type) {
+	case STRATA_EVENT_STATS:
+		cp->dp_stats = ev->u.stats;
+		cp->have_dp_stats = true;
+		cp_commands_stats_ready(cp);
+		break;
+	case STRATA_EVENT_LEG_LATCHED:
+		p = by_leg(cp, ev->u.leg_latched.leg);
+		if (p)
+			p->remote = ev->u.leg_latched.remote;
+		break;
+	case STRATA_EVENT_STREAM_STARTED:
+	case STRATA_EVENT_STREAM_STOPPED:
+		CP_DBG(ev->type == STRATA_EVENT_STREAM_STARTED ? "stream started"
+							       : "stream stopped",
+		       CP_KV_UINT("stream", ev->u.stream.stream),
+		       CP_KV_UINT("ssrc", ev->u.stream.ssrc));
+		break;
+	case STRATA_EVENT_DUMP_LEG:
+	case STRATA_EVENT_DUMP_STREAM:
+	case STRATA_EVENT_DUMP_SUB:
+	case STRATA_EVENT_DUMP_END:
+		on_dump(cp, ev);
+		break;
+	default:
+		break;
+	}
+}
+
+/* Punted packets: strata-cp's clients are keyed over signaling (SDES-style)
+ * and need no ICE or DTLS, so STUN and DTLS are counted and dropped. */
+static void punt(void *arg, const struct strata_packet *pkt, unsigned worker)
+{
+	(void)arg;
+	(void)worker;
+	CP_LOG_RL(CP_LOG_DEBUG, 1, 5, "punted packet dropped", CP_KV_UINT("class", pkt->class),
+		  CP_KV_UINT("len", pkt->len));
+}
+
+const struct cp_dplink_ops cp_dplink_handlers = {
+	.event = event,
+	.punt = punt,
+	.attached = attached,
+	.detached = detached,
+};
