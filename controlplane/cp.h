@@ -85,6 +85,10 @@ struct cp {
 	bool pools_ready;
 	struct cp_idpool legs, streams, sources, subs, ports;
 	bool cleaning;                  /* DUMP after attach: removing orphans */
+	struct cp_orphans {             /* ids the DUMP listed, by kind */
+		uint32_t *ids;
+		size_t n, cap;
+	} orphan_subs, orphan_streams, orphan_legs;
 	struct strata_event_stats dp_stats;  /* the last STATS event */
 	bool have_dp_stats;
 	struct cp_stats_wait *stats_waits;

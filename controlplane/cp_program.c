@@ -12,6 +12,7 @@
  * left (DUMP, then deletes), since this process cannot key it.
  */
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <openssl/crypto.h>
@@ -394,34 +395,58 @@ static void orphan_del(struct cp *cp, enum strata_cmd_type type, uint32_t id)
 	cp_dplink_send(cp->dp, &cmd, plain_result, NULL);
 }
 
-/* Orphans found by the first DUMP: deleted subscriptions first, then
- * streams, then legs (the dump's own order). */
+static void orphan_keep(struct cp_orphans *o, uint32_t id)
+{
+	if (o->n == o->cap) {
+		size_t cap = o->cap ? o->cap * 2 : 64;
+		uint32_t *ids = realloc(o->ids, cap * sizeof(*ids));
+
+		if (!ids)
+			return; /* left in strata-dp: logged as the count below */
+		o->ids = ids;
+		o->cap = cap;
+	}
+	o->ids[o->n++] = id;
+}
+
+static size_t orphan_flush(struct cp *cp, struct cp_orphans *o, enum strata_cmd_type type)
+{
+	size_t n = o->n;
+
+	for (size_t i = 0; i < o->n; i++)
+		orphan_del(cp, type, o->ids[i]);
+	free(o->ids);
+	memset(o, 0, sizeof(*o));
+	return n;
+}
+
+/* Orphans found by the first DUMP, collected until DUMP_END and deleted
+ * then in the order strata-dp accepts: subscriptions, streams, legs. */
 static void on_dump(struct cp *cp, const struct strata_event *ev)
 {
-	static unsigned n_legs, n_streams, n_subs;
+	size_t subs, streams, legs;
 
 	if (!cp->cleaning)
 		return;
 	switch (ev->type) {
 	case STRATA_EVENT_DUMP_SUB:
-		orphan_del(cp, STRATA_CMD_SUB_DEL, ev->u.dump_sub.sub);
-		n_subs++;
+		orphan_keep(&cp->orphan_subs, ev->u.dump_sub.sub);
 		break;
 	case STRATA_EVENT_DUMP_STREAM:
-		orphan_del(cp, STRATA_CMD_STREAM_DEL, ev->u.stream.stream);
-		n_streams++;
+		orphan_keep(&cp->orphan_streams, ev->u.stream.stream);
 		break;
 	case STRATA_EVENT_DUMP_LEG:
-		orphan_del(cp, STRATA_CMD_LEG_DEL, ev->u.dump_leg.leg);
-		n_legs++;
+		orphan_keep(&cp->orphan_legs, ev->u.dump_leg.leg);
 		break;
 	case STRATA_EVENT_DUMP_END:
 		cp->cleaning = false;
-		if (n_legs || n_streams || n_subs)
+		subs = orphan_flush(cp, &cp->orphan_subs, STRATA_CMD_SUB_DEL);
+		streams = orphan_flush(cp, &cp->orphan_streams, STRATA_CMD_STREAM_DEL);
+		legs = orphan_flush(cp, &cp->orphan_legs, STRATA_CMD_LEG_DEL);
+		if (legs || streams || subs)
 			CP_WARN("removed an earlier strata-cp's state from strata-dp",
-				CP_KV_UINT("legs", n_legs), CP_KV_UINT("streams", n_streams),
-				CP_KV_UINT("subscriptions", n_subs));
-		n_legs = n_streams = n_subs = 0;
+				CP_KV_UINT("legs", legs), CP_KV_UINT("streams", streams),
+				CP_KV_UINT("subscriptions", subs));
 		break;
 	default:
 		break;

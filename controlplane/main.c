@@ -481,6 +481,9 @@ out_rl:
 	cp_ratelimit_fini(&cp->rl_addr);
 	cp_ratelimit_fini(&cp->rl_app);
 	cp_rooms_fini(&cp->rooms);
+	free(cp->orphan_subs.ids);
+	free(cp->orphan_streams.ids);
+	free(cp->orphan_legs.ids);
 	for (struct cp_ban *b = cp->bans, *n; b; b = n) {
 		n = b->next;
 		free(b);

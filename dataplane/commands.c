@@ -11,7 +11,9 @@
 #include <string.h>
 
 #include <rte_hash.h>
+#include <rte_malloc.h>
 
+#include "codec/h264.h"
 #include "main_lcore.h"
 #include "net/iface.h"
 
@@ -246,6 +248,22 @@ static enum strata_cmd_status stream_add(struct dp_main *mn,
 	st->audio_level = 127;
 	strata_srtp_rx_init(&st->srtp, &leg->rx, c->ssrc);
 	strata_srtp_rx_init(&st->srtp_rtx, &leg->rx, c->rtx_ssrc);
+	if (c->ext_dependency_descriptor) {
+		/* The descriptor's template structure, learnt from the stream
+		 * (about 9 KB: only for streams that negotiated it). */
+		st->dd = rte_zmalloc("strata_dd_stream", sizeof(*st->dd), RTE_CACHE_LINE_SIZE);
+		if (st->dd == NULL)
+			return STRATA_CMD_ENOSPC;
+		dp_av1_dd_stream_init(st->dd);
+	}
+	if (c->codec == STRATA_CODEC_H264) {
+		st->h264 = rte_zmalloc("strata_h264_track", sizeof(*st->h264), 0);
+		if (st->h264 == NULL) {
+			rte_free(st->dd);
+			st->dd = NULL;
+			return STRATA_CMD_ENOSPC;
+		}
+	}
 	st->in_use = 1;
 
 	if (!src->in_use) {

@@ -67,7 +67,9 @@
 	_(LAYER_FILTERED, "layer_filtered")       /* every receiver's layers exclude it */ \
 	_(OTHER_ENCODING, "other_encoding")       /* no receiver gets this simulcast encoding */ \
 	_(WAITING_KEYFRAME, "waiting_keyframe")   /* receivers wait for a keyframe */ \
-	_(TOO_LATE, "too_late")                   /* older than the rewrite window */
+	_(TOO_LATE, "too_late")                   /* older than the rewrite window */ \
+	_(PADDING_ONLY, "padding_only")           /* RTP padding, no media: nobody needs it */ \
+	_(DD_INVALID, "dd_invalid")               /* dependency descriptor missing or refused */
 
 /* Why an output packet (one receiver's copy) was not sent. */
 #define DP_FOREACH_TX_DROP(_)                                                  \

@@ -18,6 +18,7 @@
 
 #include <strata/shm.h>
 
+#include "codec/h264.h"
 #include "config.h"
 #include "counters.h"
 #include "net/classify.h"
@@ -45,6 +46,14 @@ struct dp_mbuf_meta {
 	uint32_t stream;            /* fan-out shares: the source stream */
 	uint32_t stream_gen;
 	struct dp_frame_info frame; /* fan-out shares: what the codec parser found */
+	struct dp_frame_svc svc;    /* ... VP9's spatial layer (fanout_svc.h) */
+	uint8_t path;               /* ... enum dp_codec_path: how receivers select */
+	uint8_t dd_off;             /* ... the descriptor's offset in the RTP header */
+	uint8_t dd_len;             /* ... and its length, 0 = none */
+	union {
+		struct dp_av1_dd_frame dd; /* DP_PATH_DD */
+		struct dp_h264_info h264;  /* DP_PATH_H264 */
+	} codec;
 	uint64_t rx_tsc;
 	uint16_t rtp_hdr_len;       /* fan-out: the RTP header's length */
 	uint8_t latch;              /* from an address other than the leg's remote */

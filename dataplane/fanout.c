@@ -23,9 +23,12 @@
 #include <rte_mbuf.h>
 #include <rte_prefetch.h>
 
+#include "codec/av1_dd.h"
 #include "codec/vp8.h"
+#include "codec/vp9.h"
 #include "dp.h"
 #include "fanout.h"
+#include "fanout_svc.h"
 #include "net/headers.h"
 #include "net/wire.h"
 #include "rtp/rtp_header.h"
@@ -40,21 +43,32 @@ static inline void put_be16(uint8_t *p, uint16_t v)
 	p[1] = (uint8_t)v;
 }
 
-/* What the codec says about the packet's frame; -1 when it is unparsable. */
-static int frame_info(const struct dp_stream *st, const uint8_t *payload, uint32_t len,
-		      struct dp_frame_info *fi)
+/*
+ * What the codec says about the packet's frame, for the common case kept
+ * inline: VP8 and audio, without RTP padding or a dependency descriptor
+ * (DP_PATH_SIMPLE).  Everything else is fanout_svc.c's.
+ */
+static inline bool frame_info(struct dp_stream *st, const uint8_t *rtp, uint32_t len,
+			      uint32_t hdr_len, struct dp_mbuf_meta *meta, enum dp_drop *why)
 {
+	struct dp_frame_info *fi = &meta->frame;
+
+	if ((st->codec != STRATA_CODEC_VP8 && st->kind != STRATA_MEDIA_AUDIO) ||
+	    st->dd != NULL || (rtp[0] & 0x20))
+		return dp_fanout_svc_info(st, rtp, len, hdr_len, meta, why);
+	meta->path = DP_PATH_SIMPLE;
 	memset(fi, 0, sizeof(*fi));
-	switch (st->codec) {
-	case STRATA_CODEC_VP8:
-		return dp_vp8_parse(payload, len, fi);
-	default:
-		/* Audio, and video codecs whose layers come with later
-		 * support: every packet stands alone as far as selection goes. */
-		fi->frame_start = 1;
-		fi->keyframe = 1;
-		return 0;
+	if (st->codec == STRATA_CODEC_VP8) {
+		if (dp_vp8_parse(rtp + hdr_len, len - hdr_len, fi) != 0) {
+			*why = DP_DROP_NOT_VIDEO_PAYLOAD;
+			return false;
+		}
+		return true;
 	}
+	/* Audio: every packet stands alone as far as selection goes. */
+	fi->frame_start = 1;
+	fi->keyframe = 1;
+	return true;
 }
 
 /* Asks the main lcore for a keyframe request, at most once per interval. */
@@ -96,6 +110,12 @@ static void rebase(struct dp_worker *w, struct dp_sub *sub, const struct dp_stre
 		sub->tl0_delta = (uint8_t)(fi->tl0picidx - (uint8_t)(sub->last_tl0_out + 1));
 }
 
+/* A dependency descriptor's frame number (octets 1 and 2). */
+static inline uint16_t dd_frame_number(const uint8_t *rtp, const struct dp_mbuf_meta *meta)
+{
+	return (uint16_t)(rtp[meta->dd_off + 1] << 8 | rtp[meta->dd_off + 2]);
+}
+
 /* The input is not for this receiver: later numbers close the gap. */
 static void skip(struct dp_sub *sub, const struct dp_stream *st, const uint8_t *rtp,
 		 const struct dp_frame_info *fi)
@@ -103,7 +123,9 @@ static void skip(struct dp_sub *sub, const struct dp_stream *st, const uint8_t *
 	if (st->encoding != sub->cur_spatial)
 		return; /* another encoding's numbers mean nothing here */
 	dp_seqmap_drop(&sub->seq, strata_rtp_seq(rtp), SEQ_MASK);
-	if (fi->has_picture_id && fi->frame_start)
+	/* VP9's PictureIDs are not closed up: P_DIFFs and picture groups are
+	 * differences of them (codec/vp9.h, dp_vp9_rewrite). */
+	if (fi->has_picture_id && fi->frame_start && st->codec != STRATA_CODEC_VP9)
 		dp_seqmap_drop(&sub->picture, fi->picture_id,
 			       fi->picture_id_bits == 15 ? 0x7fff : 0x7f);
 }
@@ -130,6 +152,7 @@ static uint8_t target_encoding(const struct dp_source *src, const struct dp_sub 
 /* What every receiver's copy of one input shares, worked out once. */
 struct input_view {
 	struct rte_mbuf *m;
+	const struct dp_mbuf_meta *meta;
 	const struct dp_stream *st;
 	const struct dp_source *src;
 	const struct dp_frame_info *fi;
@@ -243,10 +266,31 @@ static bool output_one(struct dp_worker *w, const struct input_view *in, uint32_
 	const uint8_t *rtp = in->rtp;
 	uint32_t rtp_len = in->rtp_len, hdr_len = in->hdr_len;
 	uint64_t now = in->now;
+	uint8_t path = in->meta->path;
+	struct dp_svc_out so = {0};
+	enum dp_select sel;
 
-	enum dp_select sel = dp_select_packet(
-		sub, &sub->frame, st, fi, target_encoding(in->src, sub),
-		atomic_load_explicit(&sub->target_temporal, memory_order_relaxed));
+	if (path == DP_PATH_SIMPLE) {
+		sel = dp_select_packet(
+			sub, &sub->frame, st, fi, target_encoding(in->src, sub),
+			atomic_load_explicit(&sub->target_temporal, memory_order_relaxed));
+	} else if (path == DP_PATH_PADDING) {
+		*why = DP_DROP_PADDING_ONLY;
+		goto skipped;
+	} else {
+		sel = dp_fanout_svc_select(sub, st, in->src, in->meta, target_encoding(in->src, sub),
+					   rtp[1] >> 7, &so);
+		/* The receiver's stream (re)started on this encoding, even
+		 * where the packet itself does not go to it. */
+		if (sel & DP_SELECT_SWITCHED_ENCODING) {
+			if (path == DP_PATH_DD)
+				sub->dd_fn_delta = sub->seq.started
+					? (uint16_t)(dd_frame_number(rtp, in->meta) -
+						     (uint16_t)(sub->dd_last_fn + 1))
+					: 0;
+			rebase(w, sub, st, rtp, fi, now);
+		}
+	}
 	if (sel & DP_SELECT_KEYFRAME_NEEDED)
 		want_keyframe(w, sub, sub_id, now);
 	switch (dp_select_reason(sel)) {
@@ -262,7 +306,7 @@ static bool output_one(struct dp_worker *w, const struct input_view *in, uint32_
 		*why = DP_DROP_LAYER_FILTERED;
 		goto skipped;
 	}
-	if (sel & DP_SELECT_SWITCHED_ENCODING)
+	if ((sel & DP_SELECT_SWITCHED_ENCODING) && path == DP_PATH_SIMPLE)
 		rebase(w, sub, st, rtp, fi, now);
 
 	uint32_t out_seq, out_picture = 0;
@@ -279,6 +323,46 @@ static bool output_one(struct dp_worker *w, const struct input_view *in, uint32_
 		return false;
 	}
 
+	/* The dependency descriptor as this receiver must see it: with its own
+	 * active decode targets (select_dd.h: DP_SELECT_DD_REWRITE), numbered
+	 * on from the encoding it got before a simulcast switch.  A longer
+	 * descriptor makes a longer header, built here (hdr_out). */
+	uint32_t out_hdr_len = hdr_len;
+	uint8_t dd_out[UINT8_MAX + DP_AV1_DD_REWRITE_GROWTH], hdr_out[512];
+	uint32_t dd_out_len = 0;
+	bool hdr_built = false;
+	if (path == DP_PATH_DD) {
+		const struct dp_mbuf_meta *meta = in->meta;
+		uint16_t fn = (uint16_t)(dd_frame_number(rtp, meta) - sub->dd_fn_delta);
+		sub->dd_last_fn = fn;
+		if (so.dd_rewrite || sub->dd_fn_delta) {
+			dd_out_len = meta->dd_len;
+			if (so.dd_rewrite)
+				dd_out_len = (uint32_t)dp_av1_dd_rewrite(
+					rtp + meta->dd_off, meta->dd_len, meta->codec.dd.structure,
+					sub->dd.rx_mask, dd_out, sizeof(dd_out));
+			else
+				memcpy(dd_out, rtp + meta->dd_off, dd_out_len);
+			if (dd_out_len == 0) {
+				*why = DP_DROP_DD_INVALID;
+				goto skipped_late;
+			}
+			dp_av1_dd_put_frame_number(dd_out, fn);
+			if (dd_out_len != meta->dd_len) {
+				out_hdr_len = dp_rtp_ext_replace(rtp, hdr_len,
+								 st->ext_dependency_descriptor,
+								 dd_out, dd_out_len, hdr_out,
+								 sizeof(hdr_out));
+				if (out_hdr_len == 0) {
+					*why = DP_DROP_DD_INVALID;
+					goto skipped_late;
+				}
+				hdr_built = true;
+			}
+		}
+	}
+	uint32_t out_rtp_len = rtp_len - hdr_len + out_hdr_len;
+
 	/* The packet goes to this receiver: from here on, failures are the
 	 * output's, counted in the transmit account. */
 	struct dp_leg *recv = &dp->tables.legs[sub->leg];
@@ -289,7 +373,7 @@ static bool output_one(struct dp_worker *w, const struct input_view *in, uint32_
 		return true;
 	}
 	uint16_t pi = dp->port_index[recv->port_id];
-	uint32_t udp_len = rtp_len + prof->rtp_tag_len;
+	uint32_t udp_len = out_rtp_len + prof->rtp_tag_len;
 	if (t->l3_len + 8u + udp_len > dp->ports[pi].ifc.mtu) {
 		w->c.tx_drop[DP_TX_DROP_TOO_BIG]++;
 		return true;
@@ -307,11 +391,17 @@ static bool output_one(struct dp_worker *w, const struct input_view *in, uint32_
 	/* Headers are short: one fixed-size copy (a variable memcpy costs a
 	 * library call per output).  Bytes past the header are overwritten by
 	 * the encryption; the input buffer is an mbuf's, far longer than 64. */
-	if (hdr_len <= RTP_COPY_FIXED)
+	if (hdr_built)
+		memcpy(out, hdr_out, out_hdr_len);
+	else if (hdr_len <= RTP_COPY_FIXED)
 		memcpy(out, rtp, RTP_COPY_FIXED);
 	else
 		memcpy(out, rtp, hdr_len);
-	if (sub->pt)
+	if (dd_out_len && !hdr_built)
+		memcpy(out + in->meta->dd_off, dd_out, dd_out_len);
+	if (path != DP_PATH_SIMPLE)
+		out[1] = (uint8_t)((so.marker ? 0x80 : 0) | (sub->pt ? sub->pt : rtp[1] & 0x7f));
+	else if (sub->pt)
 		out[1] = (uint8_t)((rtp[1] & 0x80) | sub->pt);
 	put_be16(out + 2, (uint16_t)out_seq);
 	uint32_t out_ts = in->ts + sub->ts_delta;
@@ -328,8 +418,11 @@ static bool output_one(struct dp_worker *w, const struct input_view *in, uint32_
 	if ((fi->has_picture_id && out_picture != fi->picture_id) ||
 	    (fi->has_tl0 && tl0 != fi->tl0picidx)) {
 		prefix = fi->desc_len;
-		memcpy(out + hdr_len, rtp + hdr_len, prefix);
-		dp_vp8_rewrite(out + hdr_len, fi, (uint16_t)out_picture, tl0);
+		memcpy(out + out_hdr_len, rtp + hdr_len, prefix);
+		if (st->codec == STRATA_CODEC_VP9)
+			dp_vp9_rewrite(out + out_hdr_len, fi, (uint16_t)out_picture, tl0);
+		else
+			dp_vp8_rewrite(out + out_hdr_len, fi, (uint16_t)out_picture, tl0);
 	}
 	sub->last_out_ts = out_ts;
 	sub->last_out_tsc = now;
@@ -339,11 +432,11 @@ static bool output_one(struct dp_worker *w, const struct input_view *in, uint32_
 		.session = &recv->tx,
 		.tx = &sub->srtp,
 		.buf = out,
-		.len = rtp_len,
+		.len = out_rtp_len,
 		.cap = (uint32_t)(rte_pktmbuf_tailroom(o) - hl),
 		.payload = rtp + hdr_len + prefix,
 		.prefix = (uint16_t)prefix,
-		.hdr_len = (uint16_t)hdr_len,
+		.hdr_len = (uint16_t)out_hdr_len,
 	};
 	w->outputs[k] = (struct dp_output){.m = o, .port = pi, .l2l3_len = hl, .leg = sub->leg,
 					   .sub = sub_id};
@@ -351,6 +444,11 @@ static bool output_one(struct dp_worker *w, const struct input_view *in, uint32_
 
 skipped:
 	skip(sub, st, rtp, fi);
+	sub->dropped++;
+	return false;
+
+skipped_late:
+	/* Numbered already: the receiver sees a gap, as for a loss. */
 	sub->dropped++;
 	return false;
 }
@@ -368,6 +466,7 @@ static unsigned fanout_local(struct dp_worker *w, struct rte_mbuf *m, const stru
 	const uint8_t *rtp = rte_pktmbuf_mtod_offset(m, const uint8_t *, meta->pkt.payload_off);
 	const struct input_view in = {
 		.m = m,
+		.meta = meta,
 		.st = st,
 		.src = &t->sources[st->source],
 		.fi = &meta->frame,
@@ -420,8 +519,9 @@ void dp_fanout(struct dp_worker *w, struct rte_mbuf *m, struct dp_stream *st, ui
 	}
 	strata_rtp_header_len(rtp, meta->pkt.payload_len, &hdr_len); /* unprotect checked it */
 	meta->rtp_hdr_len = (uint16_t)hdr_len;
-	if (frame_info(st, rtp + hdr_len, meta->pkt.payload_len - hdr_len, &meta->frame) != 0) {
-		w->c.drop[DP_DROP_NOT_VIDEO_PAYLOAD]++;
+	enum dp_drop bad;
+	if (!frame_info(st, rtp, meta->pkt.payload_len, hdr_len, meta, &bad)) {
+		w->c.drop[bad]++;
 		rte_pktmbuf_free(m);
 		return;
 	}

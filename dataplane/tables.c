@@ -52,6 +52,10 @@ void dp_tables_free(struct dp_tables *t)
 	}
 	for (uint32_t s = 1; t->sources && s <= t->max_sources; s++)
 		rte_free(atomic_load(&t->sources[s].subs));
+	for (uint32_t s = 1; t->streams && s <= t->max_streams; s++) {
+		rte_free(t->streams[s].dd);
+		rte_free(t->streams[s].h264);
+	}
 	for (uint16_t a = 0; t->leg_by_port && a < t->n_addrs; a++)
 		rte_free(t->leg_by_port[a]);
 	rte_free(t->leg_by_port);
@@ -135,6 +139,10 @@ void dp_retired_free(void *arg, void *entries, unsigned n)
 			break;
 		}
 		case DP_RETIRE_STREAM:
+			rte_free(t->streams[r[i].id].dd);
+			rte_free(t->streams[r[i].id].h264);
+			t->streams[r[i].id].dd = NULL;
+			t->streams[r[i].id].h264 = NULL;
 			t->streams[r[i].id].retiring = 0;
 			break;
 		case DP_RETIRE_SUB:

@@ -22,10 +22,14 @@
 
 #include <strata/messages.h>
 
+#include "codec/av1_dd.h"
 #include "out_template.h"
+#include "select_dd.h"
 #include "seqmap.h"
 #include "select_frame.h"
 #include "srtp/srtp.h"
+
+struct dp_h264_track;
 
 #define DP_MAX_WORKERS 16
 #define DP_LEG_MAX_SSRCS 16     /* published SSRCs (incl. RTX) per leg */
@@ -115,6 +119,15 @@ struct dp_stream {
 	uint16_t last_seq;
 	uint32_t last_ts;
 	uint8_t stop_reported;    /* STREAM_STOPPED sent, not restarted [main] */
+
+	/* Codec state the stream's packets build up, for the fan-out [owner]:
+	 * H.264 access units and prefix NAL units (codec/h264.h) for H.264
+	 * streams, and the dependency descriptor's template structure for
+	 * streams that negotiated it.  Allocated by main with the stream,
+	 * freed after the grace period that follows its deletion; NULL
+	 * otherwise. */
+	struct dp_h264_track *h264;
+	struct dp_av1_dd_stream *dd;
 } __attribute__((aligned(64)));
 
 /*
@@ -157,6 +170,10 @@ struct dp_sub {
 	uint8_t waiting_keyframe;
 	uint8_t tl0_delta;        /* VP8 TL0PICIDX: out = in - delta */
 	uint8_t last_tl0_out;
+	uint8_t h264_did;         /* H.264 SVC: the highest dependency_id it gets */
+	uint16_t dd_fn_delta;     /* dependency descriptor frame number: out = in - delta */
+	uint16_t dd_last_fn;      /* ... the last one it got */
+	struct dp_select_dd_state dd; /* streams with the dependency descriptor */
 	uint64_t keyframe_asked_tsc;
 	struct dp_seqmap seq;     /* RTP sequence numbers, gapless */
 	struct dp_seqmap picture; /* VP8 PictureID, gapless */

@@ -1,0 +1,78 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The fan-out's codec dispatch for scalable streams: what each input says
+ * about its layers (once per input, on the publisher's worker), and which
+ * receivers get it (once per receiver), for every way a stream carries its
+ * layers:
+ *
+ *   DP_PATH_SIMPLE   VP8 (RFC 7741), audio, and video without layer
+ *                    information: select.h's VP8 rules (fanout.c inlines
+ *                    this path, the hot one).
+ *   DP_PATH_VP9      VP9's payload descriptor (RFC 9628): spatial and
+ *                    temporal layers, select.h's dp_select_layers.
+ *   DP_PATH_H264     H.264 (RFC 6184) simulcast and temporal layers by the
+ *                    VP8 rules, RFC 6190 dependency_id by dp_h264_filter.
+ *   DP_PATH_DD       any codec whose stream negotiated the dependency
+ *                    descriptor (AV1 RTP specification, appendix A):
+ *                    select_dd.h, whatever the payload (AV1, and VP8, VP9,
+ *                    H.264 as browsers send them).
+ *   DP_PATH_PADDING  an RTP packet of padding only: nobody gets it, every
+ *                    receiver's sequence numbers close over it.
+ */
+#ifndef STRATA_DP_FANOUT_SVC_H
+#define STRATA_DP_FANOUT_SVC_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "dp.h"
+#include "select.h"
+
+enum dp_codec_path {
+	DP_PATH_SIMPLE = 0,
+	DP_PATH_VP9,
+	DP_PATH_H264,
+	DP_PATH_DD,
+	DP_PATH_PADDING,
+};
+
+/*
+ * Fills meta->frame, svc, path, dd_* and codec for an input of `st` whose
+ * decrypted RTP packet is rtp[0..len) with a header of hdr_len octets, for
+ * every path but the simple one's VP8 (fanout.c).  Returns true, or false
+ * with *why when the input is refused: a payload its codec's parser
+ * refuses (DP_DROP_NOT_VIDEO_PAYLOAD), a dependency descriptor missing or
+ * refused (DP_DROP_DD_INVALID).  Writes st's codec state [owner].
+ */
+bool dp_fanout_svc_info(struct dp_stream *st, const uint8_t *rtp, uint32_t len, uint32_t hdr_len,
+			struct dp_mbuf_meta *meta, enum dp_drop *why);
+
+/* What a receiver's copy needs besides the decision. */
+struct dp_svc_out {
+	uint8_t marker;     /* the RTP marker bit of its copy */
+	uint8_t dd_rewrite; /* its descriptor needs active_decode_targets_bitmask
+			     * = sub->dd.rx_mask (DP_SELECT_DD_REWRITE) */
+};
+
+/*
+ * Decides for receiver `sub` of `src` (whose target encoding, clamped to
+ * one the source has, is `encoding`) whether it gets an input of `st`
+ * described by meta, on every path but DP_PATH_SIMPLE; returns a select.h
+ * verdict (the dependency descriptor's reasons mapped to its), and on
+ * FORWARD fills *o.  marker_in is the input's marker bit.
+ */
+enum dp_select dp_fanout_svc_select(struct dp_sub *sub, const struct dp_stream *st,
+				    const struct dp_source *src, const struct dp_mbuf_meta *meta,
+				    uint8_t encoding, bool marker_in, struct dp_svc_out *o);
+
+/*
+ * Writes to out (cap octets) the RTP header hdr[0..hdr_len) with its
+ * header extension element `id` replaced by data[0..len), in the one-byte
+ * form (RFC 8285 section 4.2) when every element fits it and the input
+ * used it, else the two-byte form (section 4.3).  Returns the new header's
+ * length, or 0 when it does not fit (or the input has no such element).
+ */
+uint32_t dp_rtp_ext_replace(const uint8_t *hdr, uint32_t hdr_len, uint8_t id, const uint8_t *data,
+			    uint32_t len, uint8_t *out, uint32_t cap);
+
+#endif /* STRATA_DP_FANOUT_SVC_H */

@@ -1,0 +1,97 @@
+#!/bin/bash
+# SPDX-License-Identifier: BSD-3-Clause
+#
+# Restarts on either side of the shared memory (cp_lib.sh draws the
+# set-up):
+#
+#   strata-dp restarts (a new segment, a new boot epoch): strata-cp notices,
+#   attaches to the new one and replays every leg (with the same keys),
+#   stream and subscription; the clients stay connected and go on (a chat
+#   after the restart arrives).
+#
+#   strata-cp is killed with SIGKILL: the dataplane keeps its state; the
+#   new strata-cp asks for a DUMP and removes what it cannot key (the
+#   clients' connections died with the old process), so strata-dp ends
+#   with no leg, stream or subscription, and new joins work.
+. "$(dirname "$0")/cp_lib.sh"
+
+start_fake_dp
+write_conf
+start_cp
+
+KEY=$(ctl --json app add app1 | "$PY" -c 'import json,sys; print(json.load(sys.stdin)["key"])')
+tok() { "$PY" "$(dirname "$0")/../cp_token_ref.py" generate app1 "$1" "$(($(date +%s) + 600))" "" "$KEY"; }
+
+sig_bg alice "$(join_msg "$(tok alice)" room1 Alice)
+wait joined
+{\"type\":\"publish\",\"id\":2,\"streams\":[{\"kind\":\"video\",\"codec\":\"VP8\",\"ssrc\":1111,\"pt\":96,\"simulcast\":[{\"ssrc\":1111},{\"ssrc\":1112}]}]}
+wait published
+wait participant-joined 20000
+wait chat 20000
+{\"type\":\"leave\",\"id\":3}
+wait left" --timeout 20000
+wait_for "$WORK/alice.out" '"type":"published"'
+sig_bg bob "$(join_msg "$(tok bob)" room1 Bob)
+wait joined
+sleep 1500
+{\"type\":\"chat\",\"id\":2,\"text\":\"after the restart\"}
+wait chat-sent 10000
+wait participant-left 20000
+{\"type\":\"leave\",\"id\":3}
+wait left" --timeout 20000
+wait_for "$WORK/bob.out" '"type":"joined"'
+wait_for "$WORK/dp.log" '"cmd":"sub-add"'
+cp "$WORK/dp.log" "$WORK/dp-before.log"
+
+note "strata-dp restarts"
+old_epoch=$(ctl --json status | "$PY" -c 'import json,sys; print(json.load(sys.stdin)["dataplane"]["epoch"])')
+kill -TERM "$FAKE_PID"; wait "$FAKE_PID" || true
+mv "$WORK/dp.log" "$WORK/dp-old.log"
+start_fake_dp
+wait_for "$WORK/dp.log" '"cmd":"sub-add"' 50
+wait_for "$WORK/cp.log" 'msg="strata-dp restarted: state replayed" legs=2 streams=1 subscriptions=1' 30
+new_epoch=$(ctl --json status | "$PY" -c 'import json,sys; print(json.load(sys.stdin)["dataplane"]["epoch"])')
+[[ $new_epoch != "$old_epoch" ]] || fail "the epoch did not change"
+"$PY" - "$WORK/dp-before.log" "$WORK/dp.log" <<'PYEOF' || fail "replay differs: $(cat "$WORK/dp.log")"
+import json, sys
+def state(path):
+    adds = {}
+    for c in map(json.loads, open(path)):
+        if c["cmd"].endswith("-add"):
+            c = dict(c); c.pop("seq")
+            adds[(c["cmd"], c["id"])] = c
+    return adds
+before, after = state(sys.argv[1]), state(sys.argv[2])
+# Every leg (keys included), both simulcast streams and
+# Bob's subscription, exactly as first programmed.
+assert before == after, (before.keys(), after.keys())
+assert sum(k[0] == "leg-add" for k in after) == 2
+assert sum(k[0] == "stream-add" for k in after) == 2
+assert sum(k[0] == "sub-add" for k in after) == 1
+PYEOF
+wait "$bob_PID" || fail "bob: $(cat "$WORK/bob.out")"
+wait "$alice_PID" || fail "alice: $(cat "$WORK/alice.out")"
+grep -q '"text":"after the restart"' "$WORK/alice.out" || fail "no chat after the restart"
+
+note "strata-cp is killed and restarted"
+sig_bg carol "$(join_msg "$(tok carol)" room2 Carol)
+wait joined
+{\"type\":\"publish\",\"id\":2,\"streams\":[{\"kind\":\"audio\",\"codec\":\"opus\",\"ssrc\":77,\"pt\":111}]}
+wait published
+wait closing 20000" --timeout 20000
+wait_for "$WORK/carol.out" '"type":"published"'
+kill -KILL "$CP_PID"; wait "$CP_PID" 2>/dev/null || true
+CP_PID=
+start_cp
+wait_for "$WORK/cp.log" "removed an earlier strata-cp's state from strata-dp\" legs=1 streams=1" 30
+ctl --json stats > "$WORK/stats.json"
+"$PY" -c '
+import json, sys
+d = json.load(open(sys.argv[1]))["dataplane"]
+assert (d["legs"], d["streams"], d["subscriptions"]) == (0, 0, 0), d
+' "$WORK/stats.json" || fail "the dataplane kept state: $(cat "$WORK/stats.json")"
+sig dave "$(join_msg "$(tok dave)" room2 Dave)
+wait joined
+{\"type\":\"leave\",\"id\":2}
+wait left" || fail "a join after the restart: $(cat "$WORK/dave.out")"
+echo PASS
