@@ -92,6 +92,19 @@ start_cp() {
 	URL=wss://127.0.0.1:$PORT/strata/v1
 }
 
+# stop_cp: SIGTERM, and strata-cp must exit 0 within 5 s (in the ASan
+# build, a leak or a memory error makes that fail).
+stop_cp() {
+	kill -TERM "$CP_PID"
+	for _ in $(seq 50); do kill -0 "$CP_PID" 2>/dev/null || break; sleep 0.1; done
+	local rc=0
+	wait "$CP_PID" || rc=$?
+	CP_PID=
+	[[ $rc -eq 0 ]] || fail "strata-cp exited with $rc"
+	grep -q "Sanitizer" "$WORK/cp.log" && fail "sanitizer report in the log"
+	grep -q 'msg=stopped' "$WORK/cp.log" || fail "no stopped line"
+}
+
 ctl() { "$CTL" --socket "$STATE/ctl.sock" "$@"; }
 
 # sig NAME SCRIPT-TEXT [ARGS]: runs strata-sigclient with the script,

@@ -144,6 +144,7 @@ wait "$anchor_PID" || fail "anchor: $(cat "$WORK/anchor.out")"
 for _ in $(seq 50); do kill -0 "$CP_PID" 2>/dev/null || break; sleep 0.1; done
 kill -0 "$CP_PID" 2>/dev/null && fail "strata-cp still runs after draining its last room"
 wait "$CP_PID" || fail "strata-cp exited with $?"
+grep -q "Sanitizer" "$WORK/cp.log" && fail "sanitizer report in the log"
 CP_PID=
 grep -q 'msg="drained: the last room is empty, stopping"' "$WORK/cp.log" || fail "no drained line"
 echo PASS

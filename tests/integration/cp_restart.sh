@@ -94,4 +94,5 @@ sig dave "$(join_msg "$(tok dave)" room2 Dave)
 wait joined
 {\"type\":\"leave\",\"id\":2}
 wait left" || fail "a join after the restart: $(cat "$WORK/dave.out")"
+stop_cp
 echo PASS

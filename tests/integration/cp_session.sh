@@ -165,4 +165,5 @@ for secret in "$KEY" "$TA" "$TC"; do
 done
 send=$(json_field "$WORK/alice.out" joined 'm["media"]["send"]')
 grep -qF -- "$send" "$WORK/cp.log" && fail "a media key reached the log"
-echo "PASS"
+stop_cp
+echo PASS
