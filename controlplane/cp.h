@@ -118,6 +118,9 @@ void cp_participant_remove(struct cp *cp, struct cp_participant *p, const char *
 void cp_participant_kick(struct cp *cp, struct cp_participant *p, const char *closing_reason,
 			 const char *left_reason);
 const char *cp_join_result_name(enum cp_join_result r);
+/* Every second: participants away (connection lost without "leave")
+ * longer than sessions.resume_grace_s are removed. */
+void cp_sessions_tick(struct cp *cp);
 bool cp_is_banned(struct cp *cp, const char *app, const char *user);
 /* Draining and the last room gone: stop the loop. */
 void cp_check_drained(struct cp *cp);

@@ -263,55 +263,86 @@ static void addr_text(const struct strata_addr *a, char *out, size_t len)
 	inet_ntop(a->family == STRATA_AF_INET6 ? AF_INET6 : AF_INET, a->ip, out, (socklen_t)len);
 }
 
-/* "joined": the others and their streams as p receives them. */
-static void send_joined(struct cp *cp, struct cp_participant *p)
+/* What p is told of the room ("joined", "resumed"): the others and their
+ * streams as p receives them, and p's media section. */
+struct view {
+	struct sig_participant_info *parts;
+	struct sig_stream_info *streams;
+	size_t n;
+	char addr[64];
+	struct sig_media_info media;
+};
+
+static int view_build(const struct cp_participant *p, struct view *v)
 {
 	struct cp_room *room = p->room;
-	struct sig_participant_info *parts = calloc(room->n_members, sizeof(*parts));
-	struct sig_stream_info *streams = calloc((size_t)room->n_members * CP_MAX_PUBS,
-						 sizeof(*streams));
-	size_t n = 0, ns = 0;
-	char addr[64];
+	size_t ns = 0;
+
+	memset(v, 0, sizeof(*v));
+	v->parts = calloc(room->n_members, sizeof(*v->parts));
+	v->streams = calloc((size_t)room->n_members * CP_MAX_PUBS, sizeof(*v->streams));
+	if (!v->parts || !v->streams) {
+		free(v->parts);
+		free(v->streams);
+		return -1;
+	}
+	for (struct cp_participant *q = room->members; q; q = q->next) {
+		struct sig_participant_info *pi = &v->parts[v->n];
+
+		if (q == p || !q->joined)
+			continue;
+		pi->participant_id = q->id;
+		pi->display_name = q->display;
+		pi->streams = &v->streams[ns];
+		for (unsigned i = 0; i < q->n_pubs; i++) {
+			struct cp_sub *s = cp_participant_sub((struct cp_participant *)p, q,
+							      q->pubs[i].id);
+
+			if (s)
+				stream_info(&q->pubs[i], s, &v->streams[ns + pi->n_streams++]);
+		}
+		ns += pi->n_streams;
+		v->n++;
+	}
+	addr_text(&p->local, v->addr, sizeof(v->addr));
+	v->media = (struct sig_media_info){ .address = v->addr, .port = p->local.port,
+					    .profile = p->profile, .send = p->send_key,
+					    .send_len = p->key_len, .recv = p->recv_key,
+					    .recv_len = p->key_len };
+	return 0;
+}
+
+static void view_free(struct view *v)
+{
+	free(v->parts);
+	free(v->streams);
+	OPENSSL_cleanse(v, sizeof(*v));
+}
+
+static void send_joined(struct cp *cp, struct cp_participant *p)
+{
+	struct view v;
 	char *json = NULL;
 
 	(void)cp;
-	if (parts && streams) {
-		for (struct cp_participant *q = room->members; q; q = q->next) {
-			if (q == p || !q->joined)
-				continue;
-			parts[n].participant_id = q->id;
-			parts[n].display_name = q->display;
-			parts[n].streams = &streams[ns];
-			for (unsigned i = 0; i < q->n_pubs; i++) {
-				struct cp_sub *s = cp_participant_sub(p, q, q->pubs[i].id);
-
-				if (s)
-					stream_info(&q->pubs[i], s, &streams[ns + parts[n].n_streams++]);
-			}
-			ns += parts[n].n_streams;
-			n++;
-		}
-		addr_text(&p->local, addr, sizeof(addr));
+	if (view_build(p, &v) == 0) {
 		struct sig_joined j = {
 			.participant_id = p->id,
 			.resume_token = p->resume,
-			.resource_id = room->resource,
-			.participants = parts,
-			.n_participants = n,
-			.media = { .address = addr, .port = p->local.port,
-				   .profile = p->profile, .send = p->send_key,
-				   .send_len = p->key_len, .recv = p->recv_key,
-				   .recv_len = p->key_len },
+			.resource_id = p->room->resource,
+			.participants = v.parts,
+			.n_participants = v.n,
+			.media = v.media,
 		};
+
 		json = sig_build_joined(p->join_request, &j);
+		view_free(&v);
 	}
 	if (json)
 		send_owned(p->conn, json);
 	else
 		sig_send_error(p->conn, p->join_request, STRATA_SIG_ERR_MISC_REMOTE_ERROR,
 			       "out of memory");
-	free(parts);
-	free(streams);
 }
 
 static void leg_added(void *arg, const struct strata_cmd *cmd, int status)
@@ -654,6 +685,88 @@ static void do_preferences(struct cp *cp, struct cp_participant *p, struct sig_c
 	send_owned(c, sig_build_answer(SIG_REQ_PREFERENCES, req->id));
 }
 
+/* The participant whose resume token this is (compared in constant
+ * time), or NULL. */
+static struct cp_participant *by_resume(struct cp *cp, const char *token)
+{
+	size_t len = strlen(token);
+	unsigned k;
+
+	for (struct cp_room *r = cp_rooms_first(&cp->rooms, &k); r;
+	     r = cp_rooms_next(&cp->rooms, r, &k))
+		for (struct cp_participant *p = r->members; p; p = p->next)
+			if (p->joined && len == strlen(p->resume) &&
+			    CRYPTO_memcmp(p->resume, token, len) == 0)
+				return p;
+	return NULL;
+}
+
+/*
+ * A client back on a new connection: its participant, media leg and
+ * subscriptions never went away (resume_grace_s), so the answer repeats
+ * what "joined" said, with the same keys and port.  Others notice nothing.
+ */
+static void do_resume(struct cp *cp, struct sig_conn *c, const struct sig_request *req)
+{
+	struct cp_participant *p;
+	struct view v;
+	char *json;
+
+	if (sig_conn_user(c)) {
+		sig_send_error(c, req->id, STRATA_SIG_ERR_MISC_REMOTE_ERROR,
+			       "this connection has joined already");
+		return;
+	}
+	p = by_resume(cp, req->u.resume.resume_token);
+	if (!p) {
+		sig_send_error(c, req->id, STRATA_SIG_ERR_NOT_MEMBER,
+			       "no participant has this resume token (expired?): join again");
+		return;
+	}
+	if (p->conn) {
+		/* The old connection is not dead yet as far as we know: the
+		 * client knows better. */
+		sig_conn_set_user(p->conn, NULL);
+		sig_close(p->conn, SIG_CLOSE_GOING_AWAY);
+	}
+	if (view_build(p, &v) < 0) {
+		sig_send_error(c, req->id, STRATA_SIG_ERR_MISC_REMOTE_ERROR, "out of memory");
+		return;
+	}
+	p->conn = c;
+	p->away_since_ms = 0;
+	p->last_heard_ms = cp_now_ms();
+	sig_conn_set_user(c, p);
+	json = sig_build_resumed(req->id, p->id, v.parts, v.n, &v.media);
+	view_free(&v);
+	send_owned(c, json);
+	CP_INFO("participant resumed", CP_KV_STR("participant", p->id),
+		CP_KV_STR("peer", sig_conn_peer_str(c)));
+}
+
+void cp_sessions_tick(struct cp *cp)
+{
+	uint64_t now = cp_now_ms(), grace = (uint64_t)cp->cfg.sessions.resume_grace_s * 1000;
+	struct cp_participant **expired;
+	size_t n = 0;
+	unsigned k;
+
+	if (!cp->n_participants)
+		return;
+	expired = calloc(cp->n_participants, sizeof(*expired));
+	if (!expired)
+		return;
+	for (struct cp_room *r = cp_rooms_first(&cp->rooms, &k); r;
+	     r = cp_rooms_next(&cp->rooms, r, &k))
+		for (struct cp_participant *p = r->members; p; p = p->next)
+			if (!p->conn && p->away_since_ms && now - p->away_since_ms >= grace &&
+			    n < cp->n_participants)
+				expired[n++] = p;
+	for (size_t i = 0; i < n; i++)
+		cp_participant_remove(cp, expired[i], "ConnectionTimeout");
+	free(expired);
+}
+
 static void on_request(void *app, struct sig_conn *c, const struct sig_request *req)
 {
 	struct cp *cp = app;
@@ -675,11 +788,7 @@ static void on_request(void *app, struct sig_conn *c, const struct sig_request *
 		return;
 	}
 	if (req->type == SIG_REQ_RESUME) {
-		/* Resuming needs the participant to outlive its connection
-		 * (resume_grace_s); this strata-cp ends a participant with its
-		 * connection, so there is nothing to resume. */
-		sig_send_error(c, req->id, STRATA_SIG_ERR_NOT_MEMBER,
-			       "no participant to resume: join again");
+		do_resume(cp, c, req);
 		return;
 	}
 	if (!p || !p->joined) {
@@ -727,6 +836,16 @@ static void on_close(void *app, struct sig_conn *c, enum sig_close_reason reason
 		return;
 	p->conn = NULL;
 	sig_conn_set_user(c, NULL);
+	/* Gone without "leave": its media stays for resume_grace_s, in case
+	 * the client comes back with its resume token (a network change, a
+	 * reload).  Not while stopping, nor before it has joined. */
+	if (p->joined && !cp->stopping && cp->cfg.sessions.resume_grace_s > 0) {
+		p->away_since_ms = cp_now_ms();
+		CP_INFO("participant away", CP_KV_STR("participant", p->id),
+			CP_KV_STR("reason", sig_close_name(reason)),
+			CP_KV_UINT("resume_grace_s", cp->cfg.sessions.resume_grace_s));
+		return;
+	}
 	cp_participant_remove(cp, p, reason == SIG_CLOSE_IDLE ? "ConnectionTimeout" : "disconnected");
 }
 

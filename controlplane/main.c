@@ -138,6 +138,7 @@ static void tick(void *arg)
 {
 	struct cp *cp = arg;
 
+	cp_sessions_tick(cp);
 	ctl_run_timers(cp->ctl);
 	if (cp->http)
 		cp_metrics_http_run_timers(cp->http);
@@ -444,6 +445,7 @@ int main(int argc, char **argv)
 
 	/* Shutting down: every client gets a close (and its participant goes),
 	 * then what that queued for strata-dp is given a moment to go out. */
+	cp->stopping = true; /* participants go with their connections now */
 	sig_server_close_all(cp->sig, SIG_CLOSE_GOING_AWAY);
 	for (int i = 0; i < 50; i++)
 		sig_server_service(cp->sig, 20);

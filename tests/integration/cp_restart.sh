@@ -9,6 +9,11 @@
 #   stream and subscription; the clients stay connected and go on (a chat
 #   after the restart arrives).
 #
+#   a client loses its connection: its participant and media stay for
+#   resume_grace_s; "resume" with its token gets the same participant,
+#   port and keys back, without a leg removed or added; after the grace
+#   period the participant is removed and its token refused (NotMember).
+#
 #   strata-cp is killed with SIGKILL: the dataplane keeps its state; the
 #   new strata-cp asks for a DUMP and removes what it cannot key (the
 #   clients' connections died with the old process), so strata-dp ends
@@ -16,7 +21,7 @@
 . "$(dirname "$0")/cp_lib.sh"
 
 start_fake_dp
-write_conf
+write_conf 'sessions = { resume_grace_s = 3; };'
 start_cp
 
 KEY=$(ctl --json app add app1 | "$PY" -c 'import json,sys; print(json.load(sys.stdin)["key"])')
@@ -33,7 +38,7 @@ wait left" --timeout 20000
 wait_for "$WORK/alice.out" '"type":"published"'
 sig_bg bob "$(join_msg "$(tok bob)" room1 Bob)
 wait joined
-sleep 1500
+wait participant-joined 20000
 {\"type\":\"chat\",\"id\":2,\"text\":\"after the restart\"}
 wait chat-sent 10000
 wait participant-left 20000
@@ -69,9 +74,46 @@ assert sum(k[0] == "leg-add" for k in after) == 2
 assert sum(k[0] == "stream-add" for k in after) == 2
 assert sum(k[0] == "sub-add" for k in after) == 1
 PYEOF
+# Tom joins after the restart: Bob, told so, chats to the room.
+sig tom "$(join_msg "$(tok tom)" room1 Tom)
+wait joined
+wait chat 10000
+{\"type\":\"leave\",\"id\":2}
+wait left" || fail "tom: $(cat "$WORK/tom.out")"
 wait "$bob_PID" || fail "bob: $(cat "$WORK/bob.out")"
 wait "$alice_PID" || fail "alice: $(cat "$WORK/alice.out")"
 grep -q '"text":"after the restart"' "$WORK/alice.out" || fail "no chat after the restart"
+
+note "a client loses its connection and resumes"
+sig erin1 "$(join_msg "$(tok erin)" room3 Erin)
+wait joined
+{\"type\":\"publish\",\"id\":2,\"streams\":[{\"kind\":\"audio\",\"codec\":\"opus\",\"ssrc\":99,\"pt\":111}]}
+wait published
+close 4000" || fail "erin1: $(cat "$WORK/erin1.out")"
+wait_for "$WORK/cp.log" 'msg="participant away"'
+erin_token=$(json_field "$WORK/erin1.out" joined 'm["resumeToken"]')
+legs_before=$(grep -c '"cmd":"leg-' "$WORK/dp.log")
+sig erin2 "{\"type\":\"resume\",\"id\":1,\"resumeToken\":\"$erin_token\"}
+wait resumed
+{\"type\":\"leave\",\"id\":2}
+wait left" || fail "erin2: $(cat "$WORK/erin2.out")"
+[[ $(json_field "$WORK/erin1.out" joined 'm["media"]') == $(json_field "$WORK/erin2.out" resumed 'm["media"]') ]] ||
+	fail "resumed with other media: $(grep resumed "$WORK/erin2.out")"
+[[ $(json_field "$WORK/erin1.out" joined 'm["participantId"]') == $(json_field "$WORK/erin2.out" resumed 'm["participantId"]') ]] ||
+	fail "resumed as another participant"
+# The leg was neither removed nor added while away; only the leave removed it.
+[[ $(grep -c '"cmd":"leg-' "$WORK/dp.log") -eq $((legs_before + 1)) ]] || fail "the leg moved while away"
+# After the grace period a token is worth nothing, and the leg is gone.
+sig frank1 "$(join_msg "$(tok frank)" room3 Frank)
+wait joined
+close 4000" || fail "frank1"
+frank_token=$(json_field "$WORK/frank1.out" joined 'm["resumeToken"]')
+frank_leg=$(grep -c '"cmd":"leg-add"' "$WORK/dp.log")
+wait_for "$WORK/cp.log" 'participant=p-[0-9a-f]* app=app1 resource=room3 reason=ConnectionTimeout' 60
+sig frank2 "{\"type\":\"resume\",\"id\":1,\"resumeToken\":\"$frank_token\"}
+wait error" || fail "frank2: $(cat "$WORK/frank2.out")"
+[[ $(json_field "$WORK/frank2.out" error 'm["reason"]') == NotMember ]] || fail "late resume"
+[[ $(grep -c '"cmd":"leg-del"' "$WORK/dp.log") -ge 2 ]] || fail "the expired participant's leg stayed"
 
 note "strata-cp is killed and restarted"
 sig_bg carol "$(join_msg "$(tok carol)" room2 Carol)
