@@ -65,7 +65,8 @@ bool cp_ratelimit_take(struct cp_ratelimit *r, const char *key, uint64_t now_ms)
 	b->tokens += elapsed * r->rate;
 	if (b->tokens > r->burst)
 		b->tokens = r->burst;
-	b->last_ms = now_ms;
+	if (now_ms > b->last_ms)
+		b->last_ms = now_ms; /* never back: that would refill twice */
 	if (b->tokens < 1.0)
 		return false;
 	b->tokens -= 1.0;
