@@ -14,6 +14,8 @@
 #include <rte_malloc.h>
 
 #include "codec/h264.h"
+#include "adapt.h"
+#include "leg_bwe.h"
 #include "main_lcore.h"
 #include "net/iface.h"
 
@@ -113,7 +115,8 @@ static enum strata_cmd_status leg_add(struct dp_main *mn, const struct strata_cm
 
 	if (!ID_OK(c->leg, t->max_legs) || c->local.port == 0 || !keying_ok(&c->rx) ||
 	    !keying_ok(&c->tx) ||
-	    (c->remote.port != 0 && c->remote.family != c->local.family))
+	    (c->remote.port != 0 && c->remote.family != c->local.family) ||
+	    c->ext_transport_cc > 14 /* RFC 8285 one-byte ids: 1..14 */)
 		return STRATA_CMD_EINVAL;
 	struct dp_leg *leg = &t->legs[c->leg];
 	if (leg->in_use || leg->retiring)
@@ -132,6 +135,13 @@ static enum strata_cmd_status leg_add(struct dp_main *mn, const struct strata_cm
 		strata_srtp_session_wipe(&leg->tx);
 		return STRATA_CMD_EINVAL;
 	}
+	if (dp_leg_bwe_attach(leg, dp->tsc_hz) != 0) {
+		strata_srtp_session_wipe(&leg->rx);
+		strata_srtp_session_wipe(&leg->tx);
+		return STRATA_CMD_ENOSPC;
+	}
+	dp_adapt_leg_added(mn, c->leg);
+	leg->ext_transport_cc = c->ext_transport_cc;
 	leg->latch = c->latch != 0;
 	leg->room = c->room;
 	leg->port_id = dp->ports[pi].port_id;
@@ -347,8 +357,9 @@ static enum strata_cmd_status sub_add(struct dp_main *mn, const struct strata_cm
 	sub->worker = leg->worker;
 	sub->cur_spatial = DP_NONE;
 	sub->cur_temporal = DP_NONE;
-	atomic_store(&sub->target_spatial, c->spatial);
-	atomic_store(&sub->target_temporal, c->temporal);
+	sub->cap_spatial = c->spatial;
+	sub->cap_temporal = c->temporal;
+	dp_adapt_sub_caps(mn, c->sub, true); /* the targets: the cap, until adaptation */
 	strata_srtp_tx_init(&sub->srtp, c->ssrc);
 	sub->in_use = 1;
 	if (!src->in_use)
@@ -396,8 +407,12 @@ static enum strata_cmd_status sub_set_layers(struct dp_main *mn,
 	struct dp_sub *sub = &t->subs[c->sub];
 	if (!sub->in_use)
 		return STRATA_CMD_ENOENT;
-	atomic_store_explicit(&sub->target_spatial, c->spatial, memory_order_relaxed);
-	atomic_store_explicit(&sub->target_temporal, c->temporal, memory_order_relaxed);
+	/* The cap and the wishes; adaptation (adapt.h) sets the targets. */
+	sub->cap_spatial = c->spatial;
+	sub->cap_temporal = c->temporal;
+	sub->paused = c->paused != 0;
+	sub->max_height = c->max_height;
+	dp_adapt_sub_caps(mn, c->sub, false);
 	return STRATA_CMD_OK;
 }
 
@@ -453,6 +468,10 @@ void dp_command_apply(struct dp_main *mn, const struct strata_cmd *cmd)
 	case STRATA_CMD_SUB_ADD: st = sub_add(mn, &cmd->u.sub_add); break;
 	case STRATA_CMD_SUB_DEL: st = sub_del(mn, &cmd->u.sub_del); break;
 	case STRATA_CMD_SUB_SET_LAYERS: st = sub_set_layers(mn, &cmd->u.sub_set_layers); break;
+	case STRATA_CMD_LEG_SET_PREFS: st = dp_adapt_leg_prefs(mn, &cmd->u.leg_set_prefs); break;
+	case STRATA_CMD_ROOM_SET_POLICY:
+		st = dp_adapt_room_policy(mn, &cmd->u.room_set_policy);
+		break;
 	case STRATA_CMD_DUMP:
 		dump(mn);
 		st = STRATA_CMD_OK;

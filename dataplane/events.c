@@ -15,6 +15,7 @@
 #include <rte_mempool.h>
 #include <rte_pause.h>
 
+#include "leg_bwe.h"
 #include "main_lcore.h"
 #include "shm.h"
 #include "telemetry.h"
@@ -129,6 +130,13 @@ static void emit_leg_stats(struct dp_main *mn, uint32_t id)
 	ls->srtp_auth_fail = leg->counters.srtp_auth_fail;
 	ls->srtp_replay = leg->counters.srtp_replay;
 	ls->remote = leg->remote;
+	if (leg->bwe != NULL) {
+		ls->bwe_bps = dp_leg_bwe_estimate(leg->bwe);
+		ls->bwe_source = atomic_load_explicit(&leg->bwe->source, memory_order_relaxed);
+		ls->twcc_stamped = atomic_load_explicit(&leg->bwe->stamped, memory_order_relaxed);
+		ls->twcc_feedbacks = atomic_load_explicit(&leg->bwe->feedbacks, memory_order_relaxed);
+		ls->remb_count = atomic_load_explicit(&leg->bwe->rembs, memory_order_relaxed);
+	}
 	dp_event_commit(mn);
 }
 

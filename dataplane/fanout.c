@@ -29,10 +29,12 @@
 #include "dp.h"
 #include "fanout.h"
 #include "fanout_svc.h"
+#include "layer_meter.h"
 #include "net/headers.h"
 #include "net/wire.h"
 #include "rtp/rtp_header.h"
 #include "select.h"
+#include "twcc_stamp.h"
 
 #define SEQ_MASK 0xffffu
 #define RTP_COPY_FIXED 64
@@ -426,6 +428,11 @@ static bool output_one(struct dp_worker *w, const struct input_view *in, uint32_
 	}
 	sub->last_out_ts = out_ts;
 	sub->last_out_tsc = now;
+	/* The receiver leg's transport-wide sequence number (twcc_stamp.h). */
+	uint32_t grown = dp_twcc_stamp(w, recv, t, frame, out, out_hdr_len, prefix, out_rtp_len,
+				       st->ext_transport_cc, now);
+	out_hdr_len += grown;
+	out_rtp_len += grown;
 
 	unsigned k = w->n_out++;
 	w->out_ops[k] = (struct strata_srtp_op){
@@ -527,6 +534,7 @@ void dp_fanout(struct dp_worker *w, struct rte_mbuf *m, struct dp_stream *st, ui
 	}
 	meta->stream = stream_id;
 	meta->stream_gen = atomic_load_explicit(&st->gen, memory_order_relaxed);
+	dp_layer_meter_count(st, meta, meta->pkt.payload_len);
 
 	/* Shares for the other workers serving this source's receivers. */
 	unsigned shared = 0;

@@ -25,6 +25,7 @@
 #include <rte_malloc.h>
 #include <rte_mbuf.h>
 
+#include "adapt.h"
 #include "config.h"
 #include "main_lcore.h"
 #include "port.h"
@@ -151,7 +152,8 @@ static int main_create(struct dp_main *mn, struct dp *dp, char *err, size_t errl
 	mn->srtp = strata_srtp_engine_create();
 	mn->rooms = rte_hash_create(&hp);
 	if (mn->srtp == NULL || mn->rooms == NULL ||
-	    dp_update_init(&mn->update, &dp->tables, dp->rcu, 16384) != 0) {
+	    dp_update_init(&mn->update, &dp->tables, dp->rcu, 16384) != 0 ||
+	    dp_adapt_init(mn) != 0) {
 		snprintf(err, errlen, "out of memory for the main lcore's state");
 		return -1;
 	}
@@ -160,6 +162,7 @@ static int main_create(struct dp_main *mn, struct dp *dp, char *err, size_t errl
 
 static void main_free(struct dp_main *mn)
 {
+	dp_adapt_free(mn);
 	dp_update_fini(&mn->update);
 	if (mn->rooms != NULL) {
 		const void *key;

@@ -24,6 +24,7 @@ struct dp_main {
 	uint64_t next_stats_tsc;
 	uint64_t next_timeout_tsc;
 	uint64_t snapshot_seq;
+	struct dp_adapt *adapt;           /* layers and speakers (adapt.h) */
 };
 
 struct dp_room {

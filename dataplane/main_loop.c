@@ -16,6 +16,7 @@
 #include <rte_cycles.h>
 #include <rte_ethdev.h>
 
+#include "adapt.h"
 #include "main_lcore.h"
 #include "net/headers.h"
 #include "tx_checksum.h"
@@ -288,6 +289,8 @@ void dp_main_iteration(struct dp_main *mn, uint64_t now)
 		mn->next_timeout_tsc = now + dp->tsc_hz / 10;
 		check_stream_timeouts(mn, now);
 	}
+	dp_adapt_tick(mn, now);
+	dp_speaker_main_tick(mn, now);
 	dp_update_reclaim(&mn->update);
 	dp_shm_heartbeat(dp->shm, monotonic_ns());
 }

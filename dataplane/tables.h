@@ -35,6 +35,8 @@ struct dp_h264_track;
 #define DP_LEG_MAX_SSRCS 16     /* published SSRCs (incl. RTX) per leg */
 #define DP_SOURCE_MAX_ENCODINGS 4
 
+struct dp_leg_bwe; /* leg_bwe.h */
+
 /* Per-leg counters [owner]. */
 struct dp_leg_counters {
 	uint64_t rx_packets, rx_bytes, rx_dropped;
@@ -56,6 +58,7 @@ struct dp_leg {
 	uint8_t in_use;           /* [main] */
 	uint8_t retiring;         /* deleted, waiting for a grace period [main] */
 	uint8_t latch;
+	uint8_t ext_transport_cc; /* receiver's RFC 8285 id, 0 = no stamping */
 	uint16_t worker;          /* owning worker */
 	uint32_t room;
 	uint16_t port_id;         /* DPDK port of the local address */
@@ -77,6 +80,11 @@ struct dp_leg {
 	 * after the grace period that follows deletion. */
 	struct strata_srtp_session rx;
 	struct strata_srtp_session tx;
+
+	/* Bandwidth estimation (leg_bwe.h): allocated by main at the slot's
+	 * first LEG_ADD, reset at every LEG_ADD, kept for reuse; its estimator
+	 * is written by the owner only.  Past `tx`: LEG_ADD's reset keeps it. */
+	struct dp_leg_bwe *bwe;
 } __attribute__((aligned(64)));
 
 /* What a codec-aware parser learnt about a packet's frame. */
@@ -114,6 +122,7 @@ struct dp_stream {
 	uint64_t packets, bytes;
 	uint64_t last_packet_tsc;
 	uint64_t last_keyframe_tsc;
+	uint64_t layer_bytes[4][4]; /* RTP octets per (spatial, temporal) layer (layer_meter.h) */
 	uint8_t started;
 	uint8_t audio_level;      /* last RFC 6464 level, 127 = silence */
 	uint16_t last_seq;
@@ -162,6 +171,11 @@ struct dp_sub {
 	/* Targets [main: SUB_SET_LAYERS], read by the worker. */
 	_Atomic uint8_t target_spatial;
 	_Atomic uint8_t target_temporal;
+	/* SUB_SET_LAYERS as strata-cp sent it [main]: with a bandwidth
+	 * estimate, the targets are these lowered by adaptation (leg_bwe.h). */
+	uint8_t cap_spatial, cap_temporal;
+	uint8_t paused;
+	uint16_t max_height;
 
 	/* What the receiver gets now [owner = receiver leg's worker]. */
 	uint8_t cur_spatial;      /* encoding forwarded, DP_NONE before the first keyframe */

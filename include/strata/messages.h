@@ -77,6 +77,8 @@ enum strata_cmd_type {
 	STRATA_CMD_SUB_SET_LAYERS,
 	STRATA_CMD_DUMP,          /* answer: DUMP_* events, then DUMP_END */
 	STRATA_CMD_STATS,         /* answer: STATS and LEG_STATS events now */
+	STRATA_CMD_LEG_SET_PREFS, /* a receiver's wishes for layer adaptation */
+	STRATA_CMD_ROOM_SET_POLICY, /* a room's layer policy and speaker events */
 	STRATA_CMD_TYPE_COUNT
 };
 
@@ -88,7 +90,14 @@ struct strata_cmd_leg_add {
 	struct strata_addr remote; /* the client's address; port 0 = not known yet */
 	uint8_t latch;             /* the remote may move: learn it from packets
 				    * that pass SRTP authentication */
-	uint8_t pad[3];
+	/* RFC 8285 id the client negotiated for the transport-wide sequence
+	 * number (draft-holmer-rmcat-transport-wide-cc-extensions-01) on what
+	 * strata-dp sends it, 0 = not negotiated.  With it, strata-dp stamps
+	 * every packet it sends the leg and runs a delay- and loss-based
+	 * bandwidth estimate on the client's transport-cc feedback; without
+	 * it, REMB and receiver reports are the only estimate. */
+	uint8_t ext_transport_cc;
+	uint8_t pad[2];
 	struct strata_keying rx;   /* what the client sends */
 	struct strata_keying tx;   /* what strata-dp sends the client */
 };
@@ -145,10 +154,41 @@ struct strata_cmd_sub_del {
 	uint32_t sub;
 };
 
+/*
+ * The layers a receiver may get at most (the cap).  Once strata-dp has a
+ * bandwidth estimate for the receiver leg (REMB or transport-cc feedback),
+ * the targets it applies are the cap lowered to what the estimate, the
+ * leg's preferences and the room's policy allow; it reports every change
+ * with STRATA_EVENT_LAYERS_CHANGED.  Before any feedback the targets are
+ * the cap.  max_height and paused are wishes too (0 = none).
+ */
 struct strata_cmd_sub_set_layers {
 	uint32_t sub;
 	uint8_t spatial;
 	uint8_t temporal;
+	uint8_t paused;          /* the receiver does not want this video now */
+	uint8_t pad;
+	uint16_t max_height;     /* largest picture height wanted, 0 = any */
+	uint16_t pad2;
+};
+
+/* A receiver's wishes that are not per subscription. */
+struct strata_cmd_leg_set_prefs {
+	uint32_t leg;
+	uint8_t max_video_sources; /* video subscriptions served at once; 0 = all */
+	uint8_t pad[3];
+};
+
+enum strata_layer_policy {
+	STRATA_LAYER_POLICY_EQUAL_SHARE = 0, /* every video an equal share, in steps */
+	STRATA_LAYER_POLICY_SPEAKER_FIRST,   /* the active speaker's video first */
+};
+
+/* A room's policy (rooms have it from their first leg; these are defaults). */
+struct strata_cmd_room_set_policy {
+	uint32_t room;
+	uint8_t layer_policy;        /* enum strata_layer_policy: EQUAL_SHARE */
+	uint8_t speaker_events_per_s; /* ACTIVE_SPEAKER events at most, 1..16; 0 = 2 */
 	uint8_t pad[2];
 };
 
@@ -164,6 +204,8 @@ struct strata_cmd {
 		struct strata_cmd_sub_add sub_add;
 		struct strata_cmd_sub_del sub_del;
 		struct strata_cmd_sub_set_layers sub_set_layers;
+		struct strata_cmd_leg_set_prefs leg_set_prefs;
+		struct strata_cmd_room_set_policy room_set_policy;
 		uint8_t raw[STRATA_CMD_SLOT_SIZE - 8];
 	} u;
 };
@@ -182,6 +224,8 @@ enum strata_event_type {
 	STRATA_EVENT_DUMP_STREAM,
 	STRATA_EVENT_DUMP_SUB,
 	STRATA_EVENT_DUMP_END,
+	STRATA_EVENT_LAYERS_CHANGED,  /* bandwidth adaptation moved a subscription */
+	STRATA_EVENT_ACTIVE_SPEAKER,  /* a room's speaker ranking or loudest changed */
 	STRATA_EVENT_TYPE_COUNT
 };
 
@@ -229,6 +273,15 @@ struct strata_event_leg_stats {
 	uint64_t tx_packets, tx_bytes, tx_dropped;
 	uint64_t srtp_auth_fail, srtp_replay;
 	struct strata_addr remote;   /* as latched */
+	/* Bandwidth estimate of what strata-dp may send the leg (bit/s), 0
+	 * before any REMB or transport-cc feedback; bwe_source says which
+	 * input bounds it: 0 none yet, 1 delay (transport-cc), 2 REMB, 3 loss. */
+	uint32_t bwe_bps;
+	uint8_t bwe_source;
+	uint8_t pad2[3];
+	uint64_t twcc_stamped;       /* packets sent with a transport-wide number */
+	uint64_t twcc_feedbacks;     /* transport-cc feedback messages read */
+	uint64_t remb_count;         /* REMB messages read */
 };
 
 struct strata_event_stream {
@@ -270,6 +323,32 @@ struct strata_event_dump_sub {
 	uint8_t cur_spatial, cur_temporal;
 };
 
+/* The targets strata-dp applies to a subscription changed (adaptation). */
+struct strata_event_layers_changed {
+	uint32_t sub, leg;
+	uint32_t estimate_bps;       /* the receiver leg's estimate */
+	uint32_t bps;                /* what the new choice costs (measured) */
+	uint8_t spatial, temporal;   /* the new targets */
+	uint8_t cap_spatial, cap_temporal; /* SUB_SET_LAYERS */
+	uint8_t on;                  /* 0: the policy left it out (off says why);
+				      * it gets its lowest layer meanwhile */
+	uint8_t off;                 /* 1 limit or paused, 2 no layers, 3 bandwidth */
+	uint8_t pad[2];
+};
+
+#define STRATA_SPEAKER_MAX_RANKED 56
+
+/* A room's speakers, the loudest first (audio streams, RFC 6464 levels). */
+struct strata_event_active_speaker {
+	uint32_t room;
+	uint32_t loudest_stream;     /* 0: none yet */
+	uint32_t loudest_leg;
+	uint8_t loudest_changed;     /* the loudest is new in this event */
+	uint8_t n;                   /* streams in ranked[] */
+	uint8_t pad[2];
+	uint32_t ranked[STRATA_SPEAKER_MAX_RANKED]; /* stream ids, the loudest first */
+};
+
 struct strata_event {
 	uint16_t type;   /* enum strata_event_type [dp] */
 	uint16_t pad;
@@ -283,6 +362,8 @@ struct strata_event {
 		struct strata_event_leg_latched leg_latched;
 		struct strata_event_dump_leg dump_leg;
 		struct strata_event_dump_sub dump_sub;
+		struct strata_event_layers_changed layers_changed;
+		struct strata_event_active_speaker active_speaker;
 		uint8_t raw[STRATA_EVENT_SLOT_SIZE - 8];
 	} u;
 };

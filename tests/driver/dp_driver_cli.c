@@ -503,6 +503,8 @@ static const struct command commands[] = {
 	{ "sub-add", run_simple, NULL },
 	{ "sub-del", run_simple, NULL },
 	{ "sub-layers", run_simple, NULL },
+	{ "leg-prefs", run_simple, NULL },
+	{ "room-policy", run_simple, NULL },
 	{ "dump", run_answered, "  (prints dump-leg, dump-stream, dump-sub, dump-end events)" },
 	{ "stats", run_answered, "  (prints stats and leg-stats events)" },
 	{ "wait-events", run_wait_events, "MS [count=N] [until=EVENT]" },

@@ -124,6 +124,11 @@ void dp_text_json_event(FILE *f, const struct strata_event *ev)
 			(unsigned long long)s->tx_bytes, (unsigned long long)s->tx_dropped,
 			(unsigned long long)s->srtp_auth_fail, (unsigned long long)s->srtp_replay);
 		json_addr(f, "remote", &s->remote);
+		fprintf(f,
+			",\"bwe_bps\":%u,\"bwe_source\":%u,\"twcc_stamped\":%llu,"
+			"\"twcc_feedbacks\":%llu,\"remb_count\":%llu",
+			s->bwe_bps, s->bwe_source, (unsigned long long)s->twcc_stamped,
+			(unsigned long long)s->twcc_feedbacks, (unsigned long long)s->remb_count);
 		break;
 	}
 	case STRATA_EVENT_STREAM_STARTED:
@@ -174,6 +179,30 @@ void dp_text_json_event(FILE *f, const struct strata_event *ev)
 	}
 	case STRATA_EVENT_DUMP_END:
 		break;
+	case STRATA_EVENT_LAYERS_CHANGED: {
+		const struct strata_event_layers_changed *l = &ev->u.layers_changed;
+
+		fprintf(f,
+			",\"sub\":%u,\"leg\":%u,\"estimate_bps\":%u,\"bps\":%u,\"spatial\":%u,"
+			"\"temporal\":%u,\"cap_spatial\":%u,\"cap_temporal\":%u,\"on\":%u,"
+			"\"off\":%u",
+			l->sub, l->leg, l->estimate_bps, l->bps, l->spatial, l->temporal,
+			l->cap_spatial, l->cap_temporal, l->on, l->off);
+		break;
+	}
+	case STRATA_EVENT_ACTIVE_SPEAKER: {
+		const struct strata_event_active_speaker *a = &ev->u.active_speaker;
+		unsigned n = a->n < STRATA_SPEAKER_MAX_RANKED ? a->n : STRATA_SPEAKER_MAX_RANKED;
+
+		fprintf(f,
+			",\"room\":%u,\"loudest_stream\":%u,\"loudest_leg\":%u,"
+			"\"loudest_changed\":%u,\"ranked\":[",
+			a->room, a->loudest_stream, a->loudest_leg, a->loudest_changed);
+		for (unsigned i = 0; i < n; i++)
+			fprintf(f, "%s%u", i ? "," : "", a->ranked[i]);
+		fputc(']', f);
+		break;
+	}
 	default:
 		fprintf(f, ",\"type\":%u,\"raw\":", ev->type);
 		dp_text_json_hex(f, ev->u.raw, 64);
@@ -218,6 +247,8 @@ static const char *const cmd_names[STRATA_CMD_TYPE_COUNT] = {
 	[STRATA_CMD_SUB_SET_LAYERS] = "sub-layers",
 	[STRATA_CMD_DUMP] = "dump",
 	[STRATA_CMD_STATS] = "stats",
+	[STRATA_CMD_LEG_SET_PREFS] = "leg-prefs",
+	[STRATA_CMD_ROOM_SET_POLICY] = "room-policy",
 };
 
 static const char *const event_names[STRATA_EVENT_TYPE_COUNT] = {
@@ -232,6 +263,8 @@ static const char *const event_names[STRATA_EVENT_TYPE_COUNT] = {
 	[STRATA_EVENT_DUMP_STREAM] = "dump-stream",
 	[STRATA_EVENT_DUMP_SUB] = "dump-sub",
 	[STRATA_EVENT_DUMP_END] = "dump-end",
+	[STRATA_EVENT_LAYERS_CHANGED] = "layers-changed",
+	[STRATA_EVENT_ACTIVE_SPEAKER] = "active-speaker",
 };
 
 static const char *const status_names[] = {

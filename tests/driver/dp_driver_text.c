@@ -38,6 +38,8 @@ struct field {
 #define STREAM(m) offsetof(struct strata_cmd, u.stream_add.m)
 #define SUB(m) offsetof(struct strata_cmd, u.sub_add.m)
 #define LAYERS(m) offsetof(struct strata_cmd, u.sub_set_layers.m)
+#define PREFS(m) offsetof(struct strata_cmd, u.leg_set_prefs.m)
+#define POLICY(m) offsetof(struct strata_cmd, u.room_set_policy.m)
 /* Every *_del command is its id alone. */
 #define DEL_ID offsetof(struct strata_cmd, u.raw)
 
@@ -53,6 +55,7 @@ static const struct field leg_add_fields[] = {
 	{ "tx-rtcp-unencrypted", F_BOOL, LEG(tx.rtcp_unencrypted), false },
 	{ "rx-window", F_U16, LEG(rx.replay_window), false },
 	{ "tx-window", F_U16, LEG(tx.replay_window), false },
+	{ "ext-transport-cc", F_U8, LEG(ext_transport_cc), false },
 	{ NULL },
 };
 
@@ -93,6 +96,21 @@ static const struct field sub_layers_fields[] = {
 	{ "id", F_U32, LAYERS(sub), true },
 	{ "spatial", F_LAYER, LAYERS(spatial), true },
 	{ "temporal", F_LAYER, LAYERS(temporal), true },
+	{ "paused", F_BOOL, LAYERS(paused), false },
+	{ "max-height", F_U16, LAYERS(max_height), false },
+	{ NULL },
+};
+
+static const struct field leg_prefs_fields[] = {
+	{ "id", F_U32, PREFS(leg), true },
+	{ "max-video-sources", F_U8, PREFS(max_video_sources), false },
+	{ NULL },
+};
+
+static const struct field room_policy_fields[] = {
+	{ "room", F_U32, POLICY(room), true },
+	{ "policy", F_U8, POLICY(layer_policy), false },   /* 0 equal share, 1 speaker first */
+	{ "speaker-events-per-s", F_U8, POLICY(speaker_events_per_s), false },
 	{ NULL },
 };
 
@@ -113,13 +131,15 @@ static const struct field *const cmd_fields[STRATA_CMD_TYPE_COUNT] = {
 	[STRATA_CMD_SUB_SET_LAYERS] = sub_layers_fields,
 	[STRATA_CMD_DUMP] = no_fields,
 	[STRATA_CMD_STATS] = no_fields,
+	[STRATA_CMD_LEG_SET_PREFS] = leg_prefs_fields,
+	[STRATA_CMD_ROOM_SET_POLICY] = room_policy_fields,
 };
 
 static const char *const usages[STRATA_CMD_TYPE_COUNT] = {
 	[STRATA_CMD_LEG_ADD] =
 		"id=N local=IP:PORT rx=PROFILE:HEXKEYSALT tx=PROFILE:HEXKEYSALT [room=N] "
 		"[remote=IP:PORT] [latch=0|1] [rx-rtcp-unencrypted] [tx-rtcp-unencrypted] "
-		"[rx-window=N] [tx-window=N]",
+		"[rx-window=N] [tx-window=N] [ext-transport-cc=ID]",
 	[STRATA_CMD_LEG_DEL] = "id=N",
 	[STRATA_CMD_STREAM_ADD] =
 		"id=N source=N leg=N ssrc=N codec=opus|vp8|vp9|h264|av1 pt=N [rtx-ssrc=N] "
@@ -130,7 +150,9 @@ static const char *const usages[STRATA_CMD_TYPE_COUNT] = {
 		"id=N leg=N source=N ssrc=N pt=N [rtx-ssrc=N] [rtx-pt=N] [spatial=N] "
 		"[temporal=N|all]",
 	[STRATA_CMD_SUB_DEL] = "id=N",
-	[STRATA_CMD_SUB_SET_LAYERS] = "id=N spatial=N temporal=N|all",
+	[STRATA_CMD_SUB_SET_LAYERS] = "id=N spatial=N temporal=N|all [paused] [max-height=N]",
+	[STRATA_CMD_LEG_SET_PREFS] = "id=N [max-video-sources=N]",
+	[STRATA_CMD_ROOM_SET_POLICY] = "room=N [policy=0|1] [speaker-events-per-s=N]",
 	[STRATA_CMD_DUMP] = "",
 	[STRATA_CMD_STATS] = "",
 };
