@@ -23,6 +23,11 @@ static const struct subcommand subcommands[] = {
 	  "[--profile NAME] [--size N] [--burst N] [--duration S | --quick] [--core N] [--json]",
 	  "SRTP protect/unprotect rate on one core: Strata vs libsrtp2 vs raw ipsec-mb",
 	  bench_crypto_main },
+	{ "joins",
+	  "[--joins N] [--handshakes N] [--concurrency N] [--quick] [--cp PATH] "
+	  "[--fake-dp PATH] [--json]",
+	  "strata-cp's joins (TLS + token + room + leg) per core-second vs raw TLS handshakes",
+	  bench_joins_main },
 #ifdef STRATA_BENCH_FWD
 	{ "fwd",
 	  "[--profile NAME] [--size N] [--fanout N] [--duration S | --quick] [--core N] "

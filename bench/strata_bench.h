@@ -10,5 +10,6 @@
 int bench_crypto_main(int argc, char **argv);
 /* Only when DPDK was found (meson defines STRATA_BENCH_FWD). */
 int bench_fwd_main(int argc, char **argv);
+int bench_joins_main(int argc, char **argv);
 
 #endif /* STRATA_BENCH_H */
