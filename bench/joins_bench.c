@@ -549,7 +549,7 @@ int bench_joins_main(int argc, char **argv)
 		"controlplane = {\n"
 		"  state_dir = \"%s\";\n"
 		"  signaling = { address = \"127.0.0.1\"; port = 0; max_connections = 4096; };\n"
-		"  metrics = { port = 0; };\n"
+		"  metrics = { address = \"\"; };\n"
 		"  dataplane = { shm = \"%s\"; ports = \"10000-60000\"; };\n"
 		"  quotas = { participants_per_room = 100000; rooms_per_app = 10000000;\n"
 		"             participants_per_app = 100000000; joins_per_s_per_address = 0;\n"

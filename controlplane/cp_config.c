@@ -150,6 +150,7 @@ static int parse_sig_port(struct ctx *c, const config_setting_t *s, void *base)
 
 static int parse_metrics_port(struct ctx *c, const config_setting_t *s, void *base)
 {
+	/* 0: any free port (tests); the "ready" log line says which. */
 	return parse_u16(c, s, 0, &((struct cp_config *)base)->metrics.port, "port = 9464;");
 }
 

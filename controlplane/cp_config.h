@@ -33,8 +33,8 @@ struct cp_config {
 		char socket[CP_PATH_MAX];  /* "" = state_dir/ctl.sock */
 	} control;
 	struct {
-		char address[64];
-		uint16_t port;             /* 0 = no metrics endpoint */
+		char address[64];          /* "" = no metrics endpoint */
+		uint16_t port;             /* 0 = any free one */
 	} metrics;
 	struct {
 		char shm[CP_PATH_MAX];

@@ -385,10 +385,9 @@ int main(int argc, char **argv)
 		CP_ERR("out of memory");
 		goto out_metrics;
 	}
-	if (cp->cfg.metrics.port) {
+	if (cp->cfg.metrics.address[0]) {
 		snprintf(path, sizeof(path), strchr(cp->cfg.metrics.address, ':') ? "[%s]:%u" : "%s:%u",
-			 cp->cfg.metrics.address[0] ? cp->cfg.metrics.address : "0.0.0.0",
-			 cp->cfg.metrics.port);
+			 cp->cfg.metrics.address, cp->cfg.metrics.port);
 		cp->http = cp_metrics_http_open(cp->metrics, path, err, sizeof(err));
 		if (!cp->http) {
 			CP_ERR("metrics endpoint", CP_KV_STR("error", err));

@@ -52,9 +52,10 @@ cp_cleanup() {
 }
 trap cp_cleanup EXIT
 
-# start_fake_dp: a (new) fake dataplane under $SHM, its commands in dp.log.
+# start_fake_dp [ARGS]: a (new) fake dataplane under $SHM, its commands in
+# dp.log.
 start_fake_dp() {
-	"$FAKE" --shm "$SHM" --max 256 --log "$WORK/dp.log" > "$WORK/fake.out" 2>&1 &
+	"$FAKE" --shm "$SHM" --max 256 --log "$WORK/dp.log" "$@" > "$WORK/fake.out" 2>&1 &
 	FAKE_PID=$!
 	for _ in $(seq 50); do
 		grep -q '"ready"' "$WORK/fake.out" 2>/dev/null && return 0
@@ -88,6 +89,7 @@ start_cp() {
 		sleep 0.05
 	done
 	PORT=$(sed -n 's/.*msg=ready.* sig_port=\([0-9]*\).*/\1/p' "$WORK/cp.log" | tail -1)
+	METRICS_PORT=$(sed -n 's/.*msg=ready.* metrics_port=\([0-9]*\).*/\1/p' "$WORK/cp.log" | tail -1)
 	[[ -n $PORT ]] || fail "strata-cp did not get ready"
 	URL=wss://127.0.0.1:$PORT/strata/v1
 }

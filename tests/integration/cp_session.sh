@@ -18,7 +18,8 @@
 #      removes his video subscription (SUB_DEL)
 #   6  chat reaches both; Bob leaves: Alice hears participant-left, and the
 #      dataplane gets SUB_DEL, STREAM_DEL, LEG_DEL for him, in that order
-#   7  status, rooms, room show, participants, stats through stratactl;
+#   7  status, rooms, room show, participants, stats through stratactl,
+#      and GET /metrics;
 #      every command in the audit log; no key in strata-cp's log
 . "$(dirname "$0")/cp_lib.sh"
 
@@ -127,6 +128,14 @@ assert s["controlplane"]["joins"]["ok"] == 2, s
 assert s["dataplane"]["legs"] == 2, s["dataplane"]
 ' "$WORK/stats.json" || fail "stats: $(cat "$WORK/stats.json")"
 ctl room show app1 nosuchroom 2>/dev/null && fail "room show of a missing room succeeded"
+"$PY" - "$METRICS_PORT" <<'PYEOF' || fail "metrics"
+import sys, urllib.request
+text = urllib.request.urlopen("http://127.0.0.1:%s/metrics" % sys.argv[1], timeout=5).read().decode()
+want = ['strata_cp_participants 2', 'strata_cp_rooms 1', 'strata_cp_dataplane_up 1',
+        'strata_cp_joins_total{result="ok"} 2']
+missing = [w for w in want if w not in text.splitlines()]
+assert not missing, (missing, text)
+PYEOF
 
 note "5-6: chat, Bob leaves (after Carol came and went)"
 TC=$(ref_token carol)
