@@ -1,0 +1,129 @@
+#!/bin/bash
+# SPDX-License-Identifier: BSD-3-Clause
+#
+# strata-cp with the real strata-dp: the keys, ports and SSRCs strata-cp
+# hands out over signaling carry real SRTP through the router, checked by
+# libsrtp2 (srtp-peer), an implementation independent of Strata's.
+#
+#   netns $NS (lib.sh)                      root namespace
+#   +---------------------------------+     +----------------------------------+
+#   | srtp-peer send 192.0.2.1:50001  |tap  | strata-dp 192.0.2.2 (net_tap0)   |
+#   | srtp-peer recv 192.0.2.1:50002  |<--->|   ^ shared memory                |
+#   +---------------------------------+     | strata-cp <-- strata-sigclient   |
+#                                            |   (TLS WebSocket, 127.0.0.1)     |
+#                                            +----------------------------------+
+#
+# Alice and Bob join over signaling (saying where they receive media),
+# Alice publishes Opus; Alice's sender protects with her "send" key and
+# sends to her media port; Bob's receiver unprotects with his "recv" key
+# and expects the SSRC his "joined" listed for Alice's stream: every packet
+# must arrive, decrypted and intact.  Then with AES_CM_128_HMAC_SHA1_80,
+# the other profile family, and with Alice on AEAD_AES_128_GCM and Bob on
+# AES_CM_128_HMAC_SHA1_80 (each leg keyed for its own client's choice).
+. "$(dirname "$0")/lib.sh"
+
+CP=$BUILD/controlplane/strata-cp
+CTL=$BUILD/controlplane/stratactl
+SIG=$BUILD/tests/sigclient/strata-sigclient
+STATE=$WORK/state
+CP_PID=
+SIG_PIDS=()
+trap 'for p in "${SIG_PIDS[@]}" $CP_PID; do kill -TERM "$p" 2>/dev/null || true; done; cleanup' EXIT
+
+start_dp
+cat > "$WORK/cp.conf" <<CONF
+controlplane = {
+  state_dir = "$STATE";
+  signaling = { address = "127.0.0.1"; port = 0; };
+  metrics = { address = ""; };
+  dataplane = { shm = "$SHM"; media_addresses = ["192.0.2.2"]; ports = "40000-40099"; };
+  media = { srtp_profiles = ["AEAD_AES_128_GCM", "AES_CM_128_HMAC_SHA1_80"]; };
+};
+CONF
+"$CP" -c "$WORK/cp.conf" > "$WORK/cp.log" 2>&1 &
+CP_PID=$!
+for _ in $(seq 100); do grep -q 'msg=ready' "$WORK/cp.log" && break; sleep 0.05; done
+grep -q 'msg="attached to strata-dp"' "$WORK/cp.log" || fail "strata-cp did not attach: $(cat "$WORK/cp.log")"
+PORT=$(sed -n 's/.*msg=ready.* sig_port=\([0-9]*\).*/\1/p' "$WORK/cp.log")
+ctl() { "$CTL" --socket "$STATE/ctl.sock" "$@"; }
+KEY=$(ctl --json app add app1 | "$PY" -c 'import json,sys; print(json.load(sys.stdin)["key"])')
+tok() { "$PY" "$(dirname "$0")/../cp_token_ref.py" generate app1 "$1" "$(($(date +%s) + 600))" "" "$KEY"; }
+
+# client NAME USER PROFILE MEDIA_PORT [PUBLISH]: joins room1 (and
+# publishes), then stays until someone leaves.
+client() {
+	local pub=${5:+"{\"type\":\"publish\",\"id\":2,\"streams\":[{\"kind\":\"audio\",\"codec\":\"opus\",\"ssrc\":$5,\"pt\":111}]}
+wait published"}
+	printf '%s\n' "{\"type\":\"join\",\"id\":1,\"token\":\"$(tok "$2")\",\"resourceId\":\"$ROOM\",\"capabilities\":{\"codecs\":[\"opus\"],\"srtpProfiles\":[\"$3\"]},\"media\":{\"address\":\"192.0.2.1\",\"port\":$4}}
+wait joined
+$pub
+wait closing 60000" > "$WORK/$1.script"
+	"$SIG" --url "wss://127.0.0.1:$PORT/strata/v1" --ca "$STATE/signaling-cert.pem" \
+		--script "$WORK/$1.script" --timeout 60000 > "$WORK/$1.out" 2>&1 &
+	SIG_PIDS+=($!)
+	for _ in $(seq 100); do grep -q '"type":"joined"' "$WORK/$1.out" && break; sleep 0.05; done
+	grep -q '"type":"joined"' "$WORK/$1.out" || fail "$1 did not join: $(cat "$WORK/$1.out")"
+}
+
+# media FILE FIELD: from the "joined" in FILE: port, profile, send (hex), recv (hex).
+media() {
+	"$PY" - "$1" "$2" <<'PYEOF'
+import base64, json, sys
+m = next(j for j in map(json.loads, open(sys.argv[1])) if j.get("type") == "joined")["media"]
+f = sys.argv[2]
+print(base64.b64decode(m[f]).hex() if f in ("send", "recv") else m[f])
+PYEOF
+}
+
+# one_way PROFILE BOB_PROFILE SENDER_PORT RECEIVER_PORT SSRC: in a room of
+# their own.
+one_way() {
+	local profile=$1 bprofile=$2 sp=$3 rp=$4 ssrc=$5 n=${#SIG_PIDS[@]}
+	ROOM=room$n
+	client "a$n" "alice$n" "$profile" "$sp" "$ssrc"
+	client "b$n" "bob$n" "$bprofile" "$rp"
+	local rssrc
+	rssrc=$("$PY" - "$WORK/b$n.out" <<'PYEOF'
+import json, sys
+j = next(j for j in map(json.loads, open(sys.argv[1])) if j.get("type") == "joined")
+streams = [s for p in j["participants"] for s in p["streams"]]
+assert len(streams) == 1, streams
+print(streams[0]["ssrc"])
+PYEOF
+) || fail "bob's joined: $(cat "$WORK/b$n.out")"
+	[[ $(media "$WORK/a$n.out" profile) == "$profile" ]] || fail "profile"
+	in_ns "$PEER" recv --bind "192.0.2.1:$rp" --profile "$bprofile" \
+		--key "$(media "$WORK/b$n.out" recv)" --ssrc "$rssrc" --count 200 \
+		--timeout-ms 5000 > "$WORK/recv$n.json" &
+	local rpid=$!
+	wait_udp "$rp"
+	in_ns "$PEER" send --dst "192.0.2.2:$(media "$WORK/a$n.out" port)" --bind "192.0.2.1:$sp" \
+		--profile "$profile" --key "$(media "$WORK/a$n.out" send)" --ssrc "$ssrc" \
+		--count 200 --size 200 --rate 1000 > "$WORK/send$n.json"
+	wait $rpid || true
+	for k in decrypted payload_good; do
+		[[ $(json_get "$WORK/recv$n.json" $k) == 200 ]] ||
+			fail "$profile: $k: $(cat "$WORK/recv$n.json"); cp: $(tail -5 "$WORK/cp.log")"
+	done
+	for k in auth_fail wrong_ssrc payload_bad; do
+		[[ $(json_get "$WORK/recv$n.json" $k) == 0 ]] || fail "$profile: $k: $(cat "$WORK/recv$n.json")"
+	done
+	note "ok: $profile -> $bprofile, 200 packets Alice -> Bob with the keys from signaling"
+}
+
+one_way AEAD_AES_128_GCM AEAD_AES_128_GCM 50001 50002 4369
+one_way AES_CM_128_HMAC_SHA1_80 AES_CM_128_HMAC_SHA1_80 50003 50004 4370
+one_way AEAD_AES_128_GCM AES_CM_128_HMAC_SHA1_80 50005 50006 4371
+ctl --json stats | "$PY" -c '
+import json, sys
+d = json.load(sys.stdin)["dataplane"]
+assert d["legs"] == 6 and d["streams"] == 3 and d["subscriptions"] == 3, d
+assert d["forwarded"] >= 600, d
+' || fail "stats: $(ctl --json stats)"
+kill -TERM "$CP_PID"
+wait "$CP_PID" || fail "strata-cp exited with $?"
+CP_PID=
+# strata-cp removed its legs on the way out.
+[[ $(stats_now | "$PY" -c 'import json,sys; print(json.load(sys.stdin)["legs"])') == 0 ]] ||
+	fail "legs left in strata-dp: $(stats_now)"
+echo PASS
