@@ -22,6 +22,7 @@
 
 #include "bench_report.h"
 #include "fwd_bench.h"
+#include "fwd_meeting.h"
 #include "strata_bench.h"
 
 #define QUICK_DURATION 0.05
@@ -79,6 +80,18 @@ static void usage(FILE *f)
 "  --quick         the same as --duration %g: a smoke run, rough numbers\n"
 "  --core N        the worker's core (default: the last this process may use)\n"
 "  --codec NAME    vp8 (default) or h264: no payload descriptor to rewrite\n"
+"  --mix meeting   a meeting instead (fwd_meeting.c): Chromium's VP9 L3T3 capture\n"
+"                  (dependency descriptor negotiated) and Opus audio from two\n"
+"                  publishers, one audio packet per three video packets, to F\n"
+"                  receivers at mixed layer targets (S2T2 down to S0T0); out\n"
+"                  counts what the receivers get, the ceiling does the same\n"
+"                  crypto (per input a decrypt and as many encrypts as\n"
+"                  receivers got it); size is the mix's mean RTP payload;\n"
+"                  results carry \"mix\":\"meeting\" (default: fan-out 10)\n"
+"  --mix meeting-vp9  the same without the dependency descriptor: layers\n"
+"                  chosen by VP9's payload descriptor (\"mix\":\"meeting-vp9\")\n"
+"  --capture PATH  the VP9 capture of --mix meeting (default: the tree's\n"
+"                  tests/data/vp9/l3t3.rtp)\n"
 "  --sw-checksum   checksums in software: unflagged inputs are verified and\n"
 "                  outputs summed by the worker (default: as with a NIC that\n"
 "                  offloads them; net_null has no offloads, so the bench sets\n"
@@ -120,6 +133,8 @@ static void parse_options(int argc, char **argv, struct fwd_options *o)
 		{ "quick", no_argument, NULL, 'q' },
 		{ "core", required_argument, NULL, 'c' },
 		{ "codec", required_argument, NULL, 'k' },
+		{ "mix", required_argument, NULL, 'M' },
+		{ "capture", required_argument, NULL, 'C' },
 		{ "sw-checksum", no_argument, NULL, 'S' },
 		{ "no-ceiling", no_argument, NULL, 'N' },
 		{ "mbuf-cache", required_argument, NULL, 'm' },
@@ -129,6 +144,7 @@ static void parse_options(int argc, char **argv, struct fwd_options *o)
 	};
 	char *end;
 	int ch;
+	bool fanout_set = false;
 
 	*o = (struct fwd_options){
 		.profiles = { strata_srtp_profile_get(STRATA_SRTP_AES_CM_128_HMAC_SHA1_80),
@@ -152,6 +168,7 @@ static void parse_options(int argc, char **argv, struct fwd_options *o)
 		case 'f':
 			o->fanouts[0] = parse_uint("--fanout", optarg, 1, FWD_MAX_FANOUT);
 			o->nfanouts = 1;
+			fanout_set = true;
 			break;
 		case 'd':
 			errno = 0;
@@ -174,6 +191,17 @@ static void parse_options(int argc, char **argv, struct fwd_options *o)
 				o->codec = FWD_CODEC_H264;
 			else
 				bench_fail("--codec is vp8 or h264, not '%s'", optarg);
+			break;
+		case 'M':
+			if (strcmp(optarg, "meeting") == 0)
+				o->meeting = o->meeting_dd = true;
+			else if (strcmp(optarg, "meeting-vp9") == 0)
+				o->meeting = true;
+			else if (strcmp(optarg, "uniform") != 0)
+				bench_fail("--mix is meeting, meeting-vp9 or uniform, not '%s'", optarg);
+			break;
+		case 'C':
+			o->capture = optarg;
 			break;
 		case 'S':
 			o->sw_checksum = true;
@@ -198,6 +226,16 @@ static void parse_options(int argc, char **argv, struct fwd_options *o)
 	}
 	if (optind < argc)
 		bench_fail("unexpected argument '%s' (see --help)", argv[optind]);
+	if (o->meeting) {
+		/* One mix: the capture's sizes, fan-out 10 unless asked. */
+		if (!fanout_set) {
+			o->fanouts[0] = 10;
+			o->nfanouts = 1;
+		}
+		if (o->capture == NULL)
+			o->capture = FWD_MEETING_CAPTURE;
+		o->nsizes = 1;
+	}
 }
 
 /* The core asked for, or the last one this process may run on. */
@@ -326,6 +364,33 @@ static void run_cell(struct fwd_ctx *x, struct fwd_group *g, unsigned size, doub
 	res->ceiling_out_pps = no_ceiling ? NAN : median(slices[LANE_CEILING], FWD_SLICES);
 }
 
+/* --mix meeting: one meeting per profile and fan-out (fwd_meeting.c). */
+static int meeting_main(struct fwd_options *o, struct fwd_ctx *x, const char *cpu)
+{
+	uint32_t next_leg = 1, next_stream = 1, next_sub = 1;
+
+	bench_progress_init(o->nprofiles * o->nfanouts);
+	for (unsigned p = 0; p < o->nprofiles; p++)
+		for (unsigned f = 0; f < o->nfanouts; f++) {
+			struct fwd_result *r = &results[p][0][f];
+
+			bench_progress_begin("meeting %s fan-out %u", o->profiles[p]->name,
+					     o->fanouts[f]);
+			fwd_meeting_cell(x, o->profiles[p], o->fanouts[f], o->duration, o->no_ceiling,
+					 o->meeting_dd, &next_leg, &next_stream, &next_sub, r, &stats);
+			bench_progress_end("out %.2f | ceiling %.2f Mpps | ratio %.2f",
+					   r->out_pps / 1e6, r->ceiling_out_pps / 1e6, fwd_ratio(r));
+		}
+	bench_progress_close();
+	if (o->json)
+		fwd_report_json(o, x, cpu, &stats, &results[0][0][0]);
+	else
+		fwd_report_table(o, x, cpu, &stats, &results[0][0][0]);
+	fwd_teardown(x);
+	srtp_shutdown();
+	return 0;
+}
+
 int bench_fwd_main(int argc, char **argv)
 {
 	static struct fwd_ctx x;
@@ -346,11 +411,19 @@ int bench_fwd_main(int argc, char **argv)
 		.mbuf_cache = o.mbuf_cache,
 	};
 	for (unsigned f = 0; f < o.nfanouts; f++) {
+		if (o.meeting) {
+			fwd_meeting_limits(o.fanouts[f], o.nprofiles, &sp);
+			continue;
+		}
 		sp.max_legs += o.nprofiles * (1 + o.fanouts[f]);
 		sp.max_subs += o.nprofiles * o.fanouts[f];
 		sp.max_streams += o.nprofiles;
 	}
+	if (o.meeting)
+		fwd_meeting_load(o.capture, &o.sizes[0]);
 	fwd_setup(&x, &sp);
+	if (o.meeting)
+		return meeting_main(&o, &x, cpu);
 
 	uint32_t next_leg = 1, next_stream = 1, next_sub = 1;
 	for (unsigned p = 0; p < o.nprofiles; p++)

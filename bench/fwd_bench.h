@@ -45,11 +45,15 @@ struct fwd_options {
 	bool no_ceiling;
 	enum fwd_codec codec;
 	int mbuf_cache;            /* -1: strata-dp's default (dataplane.pool.mbuf_cache) */
+	bool meeting;              /* --mix meeting or meeting-vp9 (fwd_meeting.h) */
+	bool meeting_dd;           /* ... with the dependency descriptor (meeting) */
+	const char *capture;       /* its VP9 capture */
 };
 
 /* Outputs per second; the ceiling is NaN with --no-ceiling. */
 struct fwd_result {
 	double out_pps, ceiling_out_pps;
+	double in_pps;             /* inputs per second; 0: out_pps / fan-out */
 };
 
 /* Timed bursts, and how many were left out as descheduled. */
@@ -128,6 +132,8 @@ void fwd_teardown(struct fwd_ctx *x);
 void fwd_group_create(struct fwd_ctx *x, struct fwd_group *g, uint32_t *next_leg,
 		      uint32_t *next_stream, uint32_t *next_sub);
 void fwd_group_free(struct fwd_group *g);
+/* Applies a command as the main lcore does; bench_fail unless it succeeds. */
+void fwd_command(struct fwd_ctx *x, struct strata_cmd *cmd);
 /* A libsrtp2 context for one SSRC and one direction of a leg's keying. */
 srtp_t fwd_libsrtp_create(const struct strata_keying *k, uint32_t ssrc);
 

@@ -48,7 +48,8 @@ void fwd_report_json(const struct fwd_options *o, const struct fwd_ctx *x, const
 	bench_json_string(&j, "arch", strata_srtp_engine_arch(x->w->srtp));
 	bench_json_string(&j, "dpdk", rte_version());
 	bench_json_uint(&j, "core", x->core);
-	bench_json_string(&j, "codec", o->codec == FWD_CODEC_VP8 ? "vp8" : "h264");
+	bench_json_string(&j, "codec", o->meeting ? "vp9+opus"
+				       : o->codec == FWD_CODEC_VP8 ? "vp8" : "h264");
 	bench_json_string(&j, "checksum", o->sw_checksum ? "software"
 			   : x->checksum_modelled ? "offload-modelled" : "offload");
 	bench_json_string(&j, "memory", x->hugepages ? "hugepages" : "no-huge");
@@ -74,6 +75,8 @@ void fwd_report_json(const struct fwd_options *o, const struct fwd_ctx *x, const
 				const struct fwd_result *r = at(res, p, s, f);
 
 				bench_json_begin_object(&j, NULL);
+				bench_json_string(&j, "mix", !o->meeting ? "uniform"
+							     : o->meeting_dd ? "meeting" : "meeting-vp9");
 				bench_json_string(&j, "profile", o->profiles[p]->name);
 				bench_json_uint(&j, "size", o->sizes[s]);
 				bench_json_uint(&j, "fanout", o->fanouts[f]);
@@ -103,7 +106,8 @@ void fwd_report_table(const struct fwd_options *o, const struct fwd_ctx *x, cons
 				bench_table_cell(t, "%s", o->profiles[p]->name);
 				bench_table_cell(t, "%u B", o->sizes[s]);
 				bench_table_cell(t, "%u", o->fanouts[f]);
-				bench_table_cell(t, "%.3f", r->out_pps / o->fanouts[f] / 1e6);
+				bench_table_cell(t, "%.3f", (r->in_pps > 0 ? r->in_pps
+							     : r->out_pps / o->fanouts[f]) / 1e6);
 				bench_table_cell(t, "%.2f", r->out_pps / 1e6);
 				if (isnan(r->ceiling_out_pps)) {
 					bench_table_cell(t, "-");
@@ -116,7 +120,8 @@ void fwd_report_table(const struct fwd_options *o, const struct fwd_ctx *x, cons
 	printf("strata-bench fwd: %s, ipsec-mb %s (%s), %s, worker on core %u\n"
 	       "%s, checksums %s, %u mbufs (cache %u, %s), %g s per cell and lane\n\n",
 	       cpu, imb_get_version_str(), strata_srtp_engine_arch(x->w->srtp), rte_version(),
-	       x->core, o->codec == FWD_CODEC_VP8 ? "VP8" : "H.264",
+	       x->core, o->meeting ? "meeting mix (VP9 L3T3 + Opus, mixed layer targets)"
+	       : o->codec == FWD_CODEC_VP8 ? "VP8" : "H.264",
 	       o->sw_checksum ? "in software"
 	       : x->checksum_modelled ? "offloaded (modelled)" : "offloaded",
 	       x->cfg.pool.mbufs, x->cfg.pool.mbuf_cache,

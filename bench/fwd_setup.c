@@ -335,6 +335,11 @@ static void apply(struct fwd_ctx *x, struct strata_cmd *cmd)
 	explicit_bzero(cmd, sizeof(*cmd));
 }
 
+void fwd_command(struct fwd_ctx *x, struct strata_cmd *cmd)
+{
+	apply(x, cmd);
+}
+
 srtp_t fwd_libsrtp_create(const struct strata_keying *k, uint32_t ssrc)
 {
 	const struct strata_srtp_profile *p = strata_srtp_profile_get(k->profile);

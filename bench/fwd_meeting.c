@@ -1,0 +1,834 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * strata-bench fwd --mix meeting: a video meeting's traffic on the
+ * forwarding path, against the crypto-only ceiling of the same work.
+ *
+ * One meeting per (profile, fan-out): two publishers -- one sends VP9 with
+ * three spatial and three temporal layers (Chromium's L3T3 capture,
+ * tests/data/vp9/l3t3.rtp, replayed in a loop with its dependency
+ * descriptor negotiated as Chromium negotiates it, so that the layers are
+ * chosen by decode target; --mix meeting-vp9 leaves the descriptor
+ * unnegotiated, and VP9's own payload descriptor decides), the other Opus audio
+ * (20 ms packets of 90 octets with an RFC 6464 audio level) -- and F
+ * receivers, each subscribed to both, at mixed layer targets (struct
+ * target below: from all nine layers down to the base layer).  Inputs come
+ * in the publishers' proportions: the capture's 158 video packets a second
+ * to Opus's 50, so one audio packet after every three video packets.  Its
+ * padding-only packets (bandwidth probes) come too, as they would.
+ *
+ * The loop: each pass over the capture renumbers what must stay monotonic
+ * for the receivers' selection (sequence numbers, timestamps, VP9
+ * PictureIDs and TL0PICIDX, the descriptor's frame numbers) by the
+ * capture's span, so pass k + 1 continues pass k; the capture begins at a
+ * key picture, which is where each pass restarts.
+ *
+ * Outputs per second are counted as the worker sent them (each receiver
+ * gets only its layers).  Before timing, two passes run untimed: the
+ * first brings every receiver to its layers, the second decrypts every
+ * output as its receiver would (libsrtp2), checks its payload is the
+ * input's and its sequence numbers gapless, and records how many outputs
+ * each input of the pass made.  Every timed slice must then make exactly
+ * as many (the selection is deterministic), with no drop but layers
+ * filtered out and padding, or the run stops.  The ceiling does the same
+ * crypto with raw intel-ipsec-mb: per input one decrypt of its length and
+ * the recorded number of encrypts, with the receivers' keys.
+ *
+ * RTCP (receivers' NACKs and PLIs) is not in the mix: the forwarding path
+ * measured here terminates RTCP without handling it yet.
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+
+#include <rte_ethdev.h>
+#include <rte_ip.h>
+#include <rte_malloc.h>
+#include <rte_mbuf.h>
+#include <rte_udp.h>
+
+#include "bench_imb.h"
+#include "bench_report.h"
+#include "codec/av1_dd.h"
+#include "codec/vp9.h"
+#include "fanout.h"
+#include "fwd_bench.h"
+#include "fwd_meeting.h"
+#include "net/headers.h"
+#include "rtp/rtp_ext.h"
+#include "rtp/rtp_header.h"
+
+#define VIDEO_PT 98
+#define AUDIO_PT 111
+#define DD_EXT_ID 13          /* the capture's (tests/data/vp9/l3t3.json) */
+#define AUDIO_LEVEL_EXT_ID 1
+#define AUDIO_PAYLOAD 90
+#define AUDIO_HDR 20          /* fixed header + one-byte extension block */
+#define VIDEO_PER_AUDIO 3
+#define MAX_RTP 1500
+#define CEIL_STRIDE 2368
+#define CEIL_OFFSET 170
+
+/* Receivers' layer targets, cycled: spatial, temporal. */
+static const uint8_t targets[][2] = {
+	{ 2, 2 }, { 1, 2 }, { 0, 2 }, { 2, 1 }, { 1, 1 }, { 0, 1 }, { 2, 0 }, { 1, 0 }, { 0, 0 },
+	{ 1, 2 },
+};
+#define N_TARGETS (sizeof(targets) / sizeof(targets[0]))
+
+static const uint8_t local_ip[4] = { 192, 0, 2, 2 };
+static const uint8_t publisher_ip[4] = { 198, 51, 100, 1 };
+static const uint8_t receiver_ip[4] = { 203, 0, 113, 10 };
+
+/* The capture, and what a loop renumbers. */
+struct capture {
+	uint8_t **pkt;
+	uint16_t *len;
+	uint32_t n;
+	uint32_t ts_span;
+	uint16_t pid_span, fn_span;
+	uint8_t tl0_span;
+};
+
+struct meeting {
+	const struct strata_srtp_profile *profile;
+	unsigned fanout;
+	bool dd;                  /* the video stream negotiated the descriptor */
+	uint32_t video_leg, audio_leg, video_stream, audio_stream, first_recv_leg, first_sub;
+	struct strata_addr video_local, video_remote, audio_local, audio_remote;
+	srtp_t video_client, audio_client;
+	uint32_t video_ssrc, audio_ssrc;
+	struct strata_keying *recv_keys;
+
+	/* The cycle: one pass over the capture with the audio in between. */
+	uint32_t cycle_len;
+	uint32_t *entry;          /* video packet index, or UINT32_MAX for audio */
+	uint16_t *entry_len;      /* its RTP packet's length */
+	uint32_t *out_count;      /* outputs it made, recorded */
+	uint32_t pos, loops;
+	uint16_t seq_v, seq_a;
+	uint32_t ts_a;
+	uint32_t burst_entry[FWD_BURST]; /* the inputs of the last burst */
+};
+
+static struct capture cap;
+
+static void random_bytes(void *p, size_t n)
+{
+	if (getrandom(p, n, 0) != (ssize_t)n)
+		bench_fail("getrandom failed");
+}
+
+static struct strata_addr addr(const uint8_t ip[4], uint16_t port)
+{
+	struct strata_addr a = { .family = STRATA_AF_INET, .port = port };
+
+	memcpy(a.ip, ip, 4);
+	return a;
+}
+
+static void keying(struct strata_keying *k, const struct strata_srtp_profile *p)
+{
+	memset(k, 0, sizeof(*k));
+	k->profile = (uint8_t)p->id;
+	random_bytes(k->key, p->key_len);
+	random_bytes(k->salt, p->salt_len);
+}
+
+/* RTP header length and payload (padding excluded) of a capture packet. */
+static uint32_t payload_of(const uint8_t *p, uint32_t len, uint32_t *end)
+{
+	uint32_t hl = 0;
+
+	if (strata_rtp_header_len(p, len, &hl) != STRATA_RTP_PARSE_OK)
+		bench_fail("the capture has a packet that is not RTP");
+	*end = (p[0] & 0x20) ? len - p[len - 1] : len;
+	return hl;
+}
+
+/* Reads tests/data/vp9/l3t3.rtp (rtp_file.h: 4-octet length, packet). */
+static void capture_load(const char *path)
+{
+	FILE *f = fopen(path, "rb");
+	uint8_t lenb[4];
+	uint32_t cap_n = 0;
+
+	if (f == NULL)
+		bench_fail("cannot open the VP9 capture %s (--capture PATH)", path);
+	memset(&cap, 0, sizeof(cap));
+	while (fread(lenb, 1, 4, f) == 4) {
+		uint32_t n = (uint32_t)lenb[0] << 24 | lenb[1] << 16 | lenb[2] << 8 | lenb[3];
+		if (n < 12 || n > MAX_RTP - 64)
+			bench_fail("%s: a packet of %u octets", path, n);
+		if (cap.n == cap_n) {
+			cap_n = cap_n ? cap_n * 2 : 1024;
+			cap.pkt = realloc(cap.pkt, cap_n * sizeof(*cap.pkt));
+			cap.len = realloc(cap.len, cap_n * sizeof(*cap.len));
+			if (cap.pkt == NULL || cap.len == NULL)
+				bench_fail("out of memory");
+		}
+		cap.pkt[cap.n] = malloc(n);
+		if (cap.pkt[cap.n] == NULL || fread(cap.pkt[cap.n], 1, n, f) != n)
+			bench_fail("%s: truncated", path);
+		cap.len[cap.n++] = (uint16_t)n;
+	}
+	fclose(f);
+	if (cap.n < 100)
+		bench_fail("%s: only %u packets", path, cap.n);
+
+	/* The spans a pass covers: first to last, plus one step. */
+	uint32_t ts0 = strata_be32(cap.pkt[0] + 4), ts1 = strata_be32(cap.pkt[cap.n - 1] + 4);
+	bool first = true, key0 = false;
+	uint16_t pid0 = 0, pid1 = 0, fn0 = 0, fn1 = 0;
+	uint8_t tl00 = 0, tl01 = 0;
+	for (uint32_t i = 0; i < cap.n; i++) {
+		uint32_t end, hl = payload_of(cap.pkt[i], cap.len[i], &end), dl;
+		struct dp_frame_info fi;
+		struct dp_frame_svc svc;
+		if (end == hl)
+			continue;
+		if (dp_vp9_parse(cap.pkt[i] + hl, end - hl, &fi, &svc) != 0 || !fi.has_picture_id)
+			bench_fail("%s: packet %u is not VP9 with a PictureID", path, i);
+		const uint8_t *dd = strata_rtp_ext_find(cap.pkt[i], hl, DD_EXT_ID, &dl);
+		if (dd == NULL || dl < DP_AV1_DD_MIN_LEN)
+			bench_fail("%s: packet %u has no dependency descriptor", path, i);
+		if (first)
+			pid0 = fi.picture_id, tl00 = fi.tl0picidx, fn0 = strata_be16(dd + 1),
+			key0 = fi.keyframe;
+		first = false;
+		pid1 = fi.picture_id, tl01 = fi.tl0picidx, fn1 = strata_be16(dd + 1);
+	}
+	if (!key0)
+		bench_fail("%s: does not begin with a key picture", path);
+	cap.ts_span = ts1 - ts0 + 3000;
+	cap.pid_span = (uint16_t)((pid1 - pid0 + 1) & 0x7fff);
+	cap.tl0_span = (uint8_t)(tl01 - tl00 + 1);
+	cap.fn_span = (uint16_t)(fn1 - fn0 + 1);
+}
+
+/* The video packet `i` of pass `loop`, renumbered, at p; returns its length. */
+static uint32_t video_packet(struct meeting *m, uint32_t i, uint8_t *p)
+{
+	uint32_t len = cap.len[i], end, hl, dl;
+
+	memcpy(p, cap.pkt[i], len);
+	hl = payload_of(p, len, &end);
+	p[2] = (uint8_t)(m->seq_v >> 8);
+	p[3] = (uint8_t)m->seq_v;
+	m->seq_v++;
+	strata_put_be32(p + 4, strata_be32(p + 4) + m->loops * cap.ts_span);
+	strata_put_be32(p + 8, m->video_ssrc);
+	if (end == hl || m->loops == 0)
+		return len;
+	struct dp_frame_info fi;
+	struct dp_frame_svc svc;
+	dp_vp9_parse(p + hl, end - hl, &fi, &svc);
+	dp_vp9_rewrite(p + hl, &fi, (uint16_t)(fi.picture_id + m->loops * cap.pid_span),
+		       (uint8_t)(fi.tl0picidx + m->loops * cap.tl0_span));
+	uint8_t *dd = (uint8_t *)(uintptr_t)strata_rtp_ext_find(p, hl, DD_EXT_ID, &dl);
+	dp_av1_dd_put_frame_number(dd, (uint16_t)(strata_be16(dd + 1) + m->loops * cap.fn_span));
+	return len;
+}
+
+/* The next Opus packet at p, with its audio level; returns its length. */
+static uint32_t audio_packet(struct meeting *m, uint8_t *p)
+{
+	p[0] = 0x90; /* V = 2, X */
+	p[1] = AUDIO_PT;
+	p[2] = (uint8_t)(m->seq_a >> 8);
+	p[3] = (uint8_t)m->seq_a;
+	strata_put_be32(p + 4, m->ts_a);
+	strata_put_be32(p + 8, m->audio_ssrc);
+	/* RFC 8285 one-byte block: one element (id 1, length 1), padding. */
+	p[12] = 0xbe, p[13] = 0xde, p[14] = 0, p[15] = 1;
+	p[16] = (uint8_t)(AUDIO_LEVEL_EXT_ID << 4), p[17] = 0x80 | 40, p[18] = 0, p[19] = 0;
+	for (unsigned k = 0; k < AUDIO_PAYLOAD; k++)
+		p[AUDIO_HDR + k] = (uint8_t)(m->seq_a * 31 + k);
+	m->seq_a++;
+	m->ts_a += 960;
+	return AUDIO_HDR + AUDIO_PAYLOAD;
+}
+
+static void cycle_build(struct meeting *m)
+{
+	uint32_t n = cap.n + cap.n / VIDEO_PER_AUDIO, k = 0;
+
+	m->entry = calloc(n, sizeof(*m->entry));
+	m->entry_len = calloc(n, sizeof(*m->entry_len));
+	m->out_count = calloc(n, sizeof(*m->out_count));
+	if (m->entry == NULL || m->entry_len == NULL || m->out_count == NULL)
+		bench_fail("out of memory");
+	for (uint32_t v = 0; v < cap.n; v++) {
+		m->entry[k] = v;
+		m->entry_len[k++] = cap.len[v];
+		if ((v + 1) % VIDEO_PER_AUDIO == 0) {
+			m->entry[k] = UINT32_MAX;
+			m->entry_len[k++] = AUDIO_HDR + AUDIO_PAYLOAD;
+		}
+	}
+	m->cycle_len = k;
+}
+
+static void meeting_create(struct fwd_ctx *x, struct meeting *m, uint32_t *next_leg,
+			   uint32_t *next_stream, uint32_t *next_sub)
+{
+	const struct strata_srtp_profile *p = m->profile;
+	struct strata_cmd cmd;
+	struct strata_keying client;
+
+	/* The two publishers. */
+	for (int audio = 0; audio < 2; audio++) {
+		uint32_t leg = (*next_leg)++, stream = (*next_stream)++, ssrc;
+		struct strata_addr local = addr(local_ip, (uint16_t)(20000 + leg));
+		struct strata_addr remote = addr(publisher_ip, (uint16_t)(40000 + leg));
+
+		memset(&cmd, 0, sizeof(cmd));
+		cmd.type = STRATA_CMD_LEG_ADD;
+		cmd.u.leg_add = (struct strata_cmd_leg_add){ .leg = leg, .local = local,
+							     .remote = remote };
+		keying(&cmd.u.leg_add.rx, p);
+		keying(&cmd.u.leg_add.tx, p);
+		client = cmd.u.leg_add.rx;
+		fwd_command(x, &cmd);
+		random_bytes(&ssrc, sizeof(ssrc));
+		ssrc |= 1;
+		memset(&cmd, 0, sizeof(cmd));
+		cmd.type = STRATA_CMD_STREAM_ADD;
+		cmd.u.stream_add = (struct strata_cmd_stream_add){
+			.stream = stream, .source = stream, .leg = leg, .ssrc = ssrc,
+			.clock_rate = audio ? 48000 : 90000,
+			.kind = audio ? STRATA_MEDIA_AUDIO : STRATA_MEDIA_VIDEO,
+			.codec = audio ? STRATA_CODEC_OPUS : STRATA_CODEC_VP9,
+			.pt = audio ? AUDIO_PT : VIDEO_PT,
+			.ext_audio_level = audio ? AUDIO_LEVEL_EXT_ID : 0,
+			.ext_dependency_descriptor = audio || !m->dd ? 0 : DD_EXT_ID,
+		};
+		fwd_command(x, &cmd);
+		if (audio) {
+			m->audio_stream = stream;
+			m->audio_leg = leg, m->audio_local = local, m->audio_remote = remote;
+			m->audio_ssrc = ssrc;
+			m->audio_client = fwd_libsrtp_create(&client, ssrc);
+		} else {
+			m->video_stream = stream;
+			m->video_leg = leg, m->video_local = local, m->video_remote = remote;
+			m->video_ssrc = ssrc;
+			m->video_client = fwd_libsrtp_create(&client, ssrc);
+		}
+		explicit_bzero(&client, sizeof(client));
+	}
+	m->seq_v = 1, m->seq_a = 1, m->ts_a = 48000;
+
+	/* The receivers: one leg, two subscriptions each. */
+	m->recv_keys = calloc(m->fanout, sizeof(*m->recv_keys));
+	if (m->recv_keys == NULL)
+		bench_fail("out of memory");
+	m->first_recv_leg = *next_leg;
+	m->first_sub = *next_sub;
+	for (unsigned r = 0; r < m->fanout; r++) {
+		uint32_t leg = (*next_leg)++;
+
+		memset(&cmd, 0, sizeof(cmd));
+		cmd.type = STRATA_CMD_LEG_ADD;
+		cmd.u.leg_add.leg = leg;
+		cmd.u.leg_add.local = addr(local_ip, (uint16_t)(20000 + leg));
+		cmd.u.leg_add.remote = addr(receiver_ip, (uint16_t)(30000 + leg));
+		keying(&cmd.u.leg_add.rx, p);
+		keying(&cmd.u.leg_add.tx, p);
+		m->recv_keys[r] = cmd.u.leg_add.tx;
+		fwd_command(x, &cmd);
+		for (int audio = 0; audio < 2; audio++) {
+			uint32_t sub = (*next_sub)++;
+			memset(&cmd, 0, sizeof(cmd));
+			cmd.type = STRATA_CMD_SUB_ADD;
+			cmd.u.sub_add = (struct strata_cmd_sub_add){
+				.sub = sub, .leg = leg,
+				.source = audio ? m->audio_stream : m->video_stream,
+				.ssrc = 0x10000000u + sub, .pt = audio ? AUDIO_PT : VIDEO_PT,
+				.spatial = audio ? 0 : targets[r % N_TARGETS][0],
+				.temporal = audio ? 255 : targets[r % N_TARGETS][1],
+			};
+			fwd_command(x, &cmd);
+		}
+	}
+	cycle_build(m);
+}
+
+/* Untimed, the NIC: n frames of the next inputs of the cycle. */
+static void meeting_inputs(struct fwd_ctx *x, struct meeting *m, struct rte_mbuf **mb, unsigned n)
+{
+	uint8_t hdr[64];
+
+	if (rte_pktmbuf_alloc_bulk(x->dp.pool, mb, n) != 0)
+		bench_fail("the mbuf pool is empty: are mbufs leaking?");
+	for (unsigned i = 0; i < n; i++) {
+		uint8_t *frame = rte_pktmbuf_mtod(mb[i], uint8_t *);
+		uint8_t *plain = x->plain + (size_t)i * FWD_BUF_STRIDE;
+		uint32_t e = m->entry[m->pos];
+		bool audio = e == UINT32_MAX;
+		uint32_t len = audio ? audio_packet(m, plain) : video_packet(m, e, plain);
+		int out_len = (int)len;
+
+		m->burst_entry[i] = m->pos;
+		x->plain_len[i] = len;
+		if (++m->pos == m->cycle_len) {
+			m->pos = 0;
+			m->loops++;
+		}
+		unsigned hl = dp_udp_headers_build(
+			hdr, &x->client_ifc, x->dp.ports[0].ifc.mac,
+			audio ? &m->audio_remote : &m->video_remote,
+			audio ? &m->audio_local : &m->video_local,
+			(uint16_t)(len + m->profile->rtp_tag_len));
+		memcpy(frame, hdr, hl);
+		memcpy(frame + hl, plain, len);
+		srtp_err_status_t st = srtp_protect(audio ? m->audio_client : m->video_client,
+						    frame + hl, &out_len);
+		if (st != srtp_err_status_ok)
+			bench_fail("a publishing client's srtp_protect failed (%d)", st);
+		struct rte_ipv4_hdr *ip = (struct rte_ipv4_hdr *)(frame + 14);
+		struct rte_udp_hdr *udp = (struct rte_udp_hdr *)(frame + 34);
+		ip->hdr_checksum = 0;
+		ip->hdr_checksum = rte_ipv4_cksum(ip);
+		udp->dgram_cksum = 0;
+		udp->dgram_cksum = rte_ipv4_udptcp_cksum(ip, udp);
+		mb[i]->data_len = (uint16_t)(hl + (unsigned)out_len);
+		mb[i]->pkt_len = mb[i]->data_len;
+		mb[i]->port = x->port_id;
+		mb[i]->ol_flags = x->sw_checksum ? 0
+				  : RTE_MBUF_F_RX_IP_CKSUM_GOOD | RTE_MBUF_F_RX_L4_CKSUM_GOOD;
+	}
+}
+
+static uint64_t meeting_burst(struct fwd_ctx *x, struct meeting *m)
+{
+	struct rte_mbuf *mb[FWD_BURST];
+
+	meeting_inputs(x, m, mb, FWD_BURST);
+	uint64_t t0 = bench_ticks();
+	dp_worker_rx(x->w, 0, mb, FWD_BURST);
+	dp_fanout_flush(x->w);
+	return bench_ticks() - t0;
+}
+
+/* ---- the untimed passes: warm up, check, record -------------------------- */
+
+struct rx_view {
+	srtp_t client[2];       /* video, audio */
+	uint16_t last_seq[2];
+	bool started[2];
+};
+
+struct record {
+	struct fwd_ctx *x;
+	struct meeting *m;
+	struct rx_view *rx;
+	unsigned cursor;        /* the input of the burst the outputs are at */
+	bool recording;
+	bool first[FWD_BURST];  /* the input's entry is recorded for the first time */
+	char error[256];
+};
+
+#define RECORD_FAIL(rc, ...) \
+	do { \
+		if ((rc)->error[0] == 0) \
+			snprintf((rc)->error, sizeof((rc)->error), __VA_ARGS__); \
+		return; \
+	} while (0)
+
+static void record_one(struct record *rc, struct rte_mbuf *mb)
+{
+	struct fwd_ctx *x = rc->x;
+	struct meeting *m = rc->m;
+	uint8_t *f = rte_pktmbuf_mtod(mb, uint8_t *);
+	unsigned port = strata_be16(f + 36);
+	uint32_t r = port - 30000 - m->first_recv_leg;
+
+	if (mb->data_len < 42 + 12 || r >= m->fanout)
+		RECORD_FAIL(rc, "an output to no receiver (UDP port %u)", port);
+	uint8_t *rtp = f + 42;
+	int len = mb->data_len - 42;
+	uint32_t ssrc = strata_rtp_ssrc(rtp);
+	unsigned audio = ssrc == 0x10000000u + m->first_sub + 2 * r + 1;
+	if (!audio && ssrc != 0x10000000u + m->first_sub + 2 * r)
+		RECORD_FAIL(rc, "receiver %u: an output with SSRC %08x", r, ssrc);
+	struct rx_view *v = &rc->rx[r];
+	srtp_err_status_t st = srtp_unprotect(v->client[audio], rtp, &len);
+	if (st != srtp_err_status_ok)
+		RECORD_FAIL(rc, "receiver %u: srtp_unprotect says %d", r, st);
+	uint16_t seq = strata_rtp_seq(rtp);
+	if (v->started[audio] && seq != (uint16_t)(v->last_seq[audio] + 1))
+		RECORD_FAIL(rc, "receiver %u: %s sequence number %u after %u", r,
+			    audio ? "audio" : "video", seq, v->last_seq[audio]);
+	v->started[audio] = true;
+	v->last_seq[audio] = seq;
+
+	/* The input it copies: the burst's outputs come in input order. */
+	uint32_t ohl = 0, oend;
+	ohl = payload_of(rtp, (uint32_t)len, &oend);
+	for (; rc->cursor < FWD_BURST; rc->cursor++) {
+		const uint8_t *in = x->plain + (size_t)rc->cursor * FWD_BUF_STRIDE;
+		uint32_t ilen = x->plain_len[rc->cursor], iend, ihl = payload_of(in, ilen, &iend);
+		if (strata_rtp_ssrc(in) == (audio ? m->audio_ssrc : m->video_ssrc) &&
+		    len - ohl == ilen - ihl && memcmp(rtp + ohl, in + ihl, ilen - ihl) == 0)
+			break;
+	}
+	if (rc->cursor == FWD_BURST)
+		RECORD_FAIL(rc, "receiver %u: an output that is no input's copy", r);
+	if (rc->recording && rc->first[rc->cursor])
+		m->out_count[m->burst_entry[rc->cursor]]++;
+}
+
+static uint16_t record_tx(uint16_t port, uint16_t queue, struct rte_mbuf **pkts, uint16_t n,
+			  void *arg)
+{
+	(void)port, (void)queue;
+	for (uint16_t i = 0; i < n; i++)
+		record_one(arg, pkts[i]);
+	return n;
+}
+
+/* Allowed drops: a receiver's layers leave the input out, or it is padding. */
+static void meeting_check(struct fwd_ctx *x, const struct meeting *m,
+			  const struct dp_counters *before, uint64_t inputs, uint64_t outputs,
+			  unsigned in_use)
+{
+	const struct dp_counters *c = &x->w->c;
+	char why[1024] = "";
+	size_t at = 0;
+
+#define WHY(...) (at += (size_t)snprintf(why + at, at < sizeof(why) ? sizeof(why) - at : 0, \
+					 __VA_ARGS__))
+	for (unsigned d = 0; d < DP_DROP_COUNT; d++)
+		if (c->drop[d] != before->drop[d] && d != DP_DROP_LAYER_FILTERED &&
+		    d != DP_DROP_PADDING_ONLY)
+			WHY(" dropped %s: %llu;", dp_drop_name(d),
+			    (unsigned long long)(c->drop[d] - before->drop[d]));
+	for (unsigned d = 0; d < DP_TX_DROP_COUNT; d++)
+		if (c->tx_drop[d] != before->tx_drop[d])
+			WHY(" outputs dropped %s: %llu;", dp_tx_drop_name(d),
+			    (unsigned long long)(c->tx_drop[d] - before->tx_drop[d]));
+	if (c->srtp_rx[STRATA_SRTP_OK] - before->srtp_rx[STRATA_SRTP_OK] != inputs)
+		WHY(" authenticated %llu of %llu;",
+		    (unsigned long long)(c->srtp_rx[STRATA_SRTP_OK] - before->srtp_rx[STRATA_SRTP_OK]),
+		    (unsigned long long)inputs);
+	if (outputs != UINT64_MAX && c->tx_packets - before->tx_packets != outputs)
+		WHY(" sent %llu outputs, the recorded pass made %llu;",
+		    (unsigned long long)(c->tx_packets - before->tx_packets),
+		    (unsigned long long)outputs);
+	if (rte_mempool_in_use_count(x->dp.pool) != in_use)
+		WHY(" mbufs leaked;");
+#undef WHY
+	if (why[0] != 0)
+		bench_fail("meeting mix, %s fan-out %u:%s", m->profile->name, m->fanout, why);
+}
+
+/* Two untimed passes: warm-up, then checked and recorded. */
+static void meeting_record(struct fwd_ctx *x, struct meeting *m)
+{
+	struct record rc = { .x = x, .m = m };
+	struct rte_mbuf *mb[FWD_BURST];
+
+	rc.rx = calloc(m->fanout, sizeof(*rc.rx));
+	if (rc.rx == NULL)
+		bench_fail("out of memory");
+	for (unsigned r = 0; r < m->fanout; r++)
+		for (unsigned a = 0; a < 2; a++)
+			rc.rx[r].client[a] = fwd_libsrtp_create(&m->recv_keys[r],
+								0x10000000u + m->first_sub + 2 * r + a);
+	const struct rte_eth_rxtx_callback *cb = rte_eth_add_tx_callback(x->port_id, 0, record_tx,
+									 &rc);
+	if (cb == NULL)
+		bench_fail("cannot add a TX callback to check the outputs");
+	uint8_t *seen = calloc(m->cycle_len, 1);
+	if (seen == NULL)
+		bench_fail("out of memory");
+	memset(m->out_count, 0, m->cycle_len * sizeof(*m->out_count));
+	/* Pass 0 from the capture's start to its first loop; pass 1 until
+	 * every entry of the cycle has been recorded once. */
+	for (unsigned pass = 0; pass < 2; pass++) {
+		struct dp_counters before = x->w->c;
+		unsigned in_use = rte_mempool_in_use_count(x->dp.pool);
+		uint64_t inputs = 0;
+		uint32_t left = m->cycle_len;
+
+		rc.recording = pass == 1;
+		while (pass == 0 ? m->loops == 0 : left > 0) {
+			meeting_inputs(x, m, mb, FWD_BURST);
+			for (unsigned i = 0; i < FWD_BURST; i++) {
+				rc.first[i] = !seen[m->burst_entry[i]] && rc.recording;
+				if (rc.first[i]) {
+					seen[m->burst_entry[i]] = 1;
+					left--;
+				}
+			}
+			rc.cursor = 0;
+			dp_worker_rx(x->w, 0, mb, FWD_BURST);
+			dp_fanout_flush(x->w);
+			inputs += FWD_BURST;
+			if (rc.error[0] != 0)
+				break;
+		}
+		fwd_traffic_drain(x);
+		if (rc.error[0] != 0)
+			bench_fail("meeting mix, %s fan-out %u: the receivers' outputs are wrong: %s",
+				   m->profile->name, m->fanout, rc.error);
+		meeting_check(x, m, &before, inputs, UINT64_MAX, in_use);
+	}
+	rte_eth_remove_tx_callback(x->port_id, 0, cb);
+	rte_free((void *)(uintptr_t)cb);
+	free(seen);
+	for (unsigned r = 0; r < m->fanout; r++)
+		for (unsigned a = 0; a < 2; a++)
+			srtp_dealloc(rc.rx[r].client[a]);
+	free(rc.rx);
+}
+
+/* ---- the ceiling --------------------------------------------------------- */
+
+struct ceiling {
+	IMB_MGR *mgr;
+	const struct strata_srtp_profile *p;
+	const struct strata_srtp_keys *in_keys[2]; /* video, audio publisher */
+	const struct strata_srtp_keys **out_keys;
+	struct meeting *m;
+	uint32_t pos;              /* the ceiling's own place in the cycle */
+	uint32_t burst[FWD_BURST]; /* this burst's entries */
+	unsigned input, copy, receiver, out_slot, n_out;
+	uint8_t *in, *out;
+	IMB_JOB *jobs[IMB_MAX_BURST_SIZE];
+	uint8_t iv[IMB_MAX_BURST_SIZE][16] __attribute__((aligned(16)));
+	uint8_t tag[IMB_MAX_BURST_SIZE][16] __attribute__((aligned(16)));
+};
+
+static void ceiling_open(struct ceiling *c, struct fwd_ctx *x, struct meeting *m)
+{
+	const struct dp_tables *t = &x->dp.tables;
+
+	memset(c, 0, sizeof(*c));
+	c->mgr = strata_srtp_engine_mgr(x->w->srtp);
+	c->p = m->profile;
+	c->m = m;
+	c->in_keys[0] = &t->legs[m->video_leg].rx.rtp;
+	c->in_keys[1] = &t->legs[m->audio_leg].rx.rtp;
+	c->out_keys = calloc(m->fanout, sizeof(*c->out_keys));
+	c->n_out = DP_MAX_OUTPUTS;
+	c->in = aligned_alloc(64, (size_t)FWD_BURST * CEIL_STRIDE);
+	c->out = aligned_alloc(64, (size_t)c->n_out * CEIL_STRIDE);
+	if (c->out_keys == NULL || c->in == NULL || c->out == NULL)
+		bench_fail("out of memory");
+	memset(c->in, 0, (size_t)FWD_BURST * CEIL_STRIDE);
+	memset(c->out, 0, (size_t)c->n_out * CEIL_STRIDE);
+	for (unsigned r = 0; r < m->fanout; r++)
+		c->out_keys[r] = &t->legs[m->first_recv_leg + r].tx.rtp;
+	for (unsigned i = 0; i < IMB_MAX_BURST_SIZE; i++) {
+		memcpy(c->iv[i], c->in_keys[0]->salt, 16);
+		c->iv[i][11] ^= (uint8_t)i;
+	}
+}
+
+static void ceiling_close(struct ceiling *c)
+{
+	free(c->out_keys);
+	free(c->in);
+	free(c->out);
+}
+
+static inline uint8_t *ceil_at(uint8_t *base, unsigned i)
+{
+	return base + (size_t)i * CEIL_STRIDE + CEIL_OFFSET;
+}
+
+static void fill_in(void *arg, IMB_JOB *job, unsigned i)
+{
+	struct ceiling *c = arg;
+	uint32_t e = c->burst[i];
+	bool audio = c->m->entry[e] == UINT32_MAX;
+
+	bench_imb_fill(job, c->p, c->in_keys[audio], 0, ceil_at(c->in, i), ceil_at(c->in, i),
+		       FWD_HDR_LEN, c->m->entry_len[e], c->iv[i], c->tag[i]);
+}
+
+static void fill_out(void *arg, IMB_JOB *job, unsigned i)
+{
+	struct ceiling *c = arg;
+
+	while (c->copy >= c->m->out_count[c->burst[c->input]]) {
+		c->input++;
+		c->copy = 0;
+	}
+	uint32_t e = c->burst[c->input];
+	bench_imb_fill(job, c->p, c->out_keys[c->receiver], 1, ceil_at(c->in, c->input),
+		       ceil_at(c->out, c->out_slot), FWD_HDR_LEN, c->m->entry_len[e], c->iv[i],
+		       c->tag[i]);
+	c->copy++;
+	if (++c->receiver == c->m->fanout)
+		c->receiver = 0;
+	if (++c->out_slot == c->n_out)
+		c->out_slot = 0;
+}
+
+static void ceiling_run(struct ceiling *c, unsigned n, bench_imb_fill_fn fill)
+{
+	const char *why = bench_imb_run(c->mgr, c->jobs, n, fill, c);
+
+	if (why != NULL)
+		bench_fail("ipsec-mb ceiling, meeting mix, %s: %s", c->p->name, why);
+}
+
+/* One burst of the same inputs the forwarding would take; returns ticks
+ * and adds the outputs it made to *outputs. */
+static uint64_t ceiling_burst(struct ceiling *c, uint64_t *outputs)
+{
+	unsigned total = 0;
+
+	for (unsigned i = 0; i < FWD_BURST; i++) {
+		c->burst[i] = c->pos;
+		total += c->m->out_count[c->pos];
+		if (++c->pos == c->m->cycle_len)
+			c->pos = 0;
+	}
+	c->input = c->copy = 0;
+	uint64_t t0 = bench_ticks();
+	ceiling_run(c, FWD_BURST, fill_in);
+	for (unsigned done = 0; done < total;) {
+		unsigned n = total - done < IMB_MAX_BURST_SIZE ? total - done : IMB_MAX_BURST_SIZE;
+		ceiling_run(c, n, fill_out);
+		done += n;
+	}
+	*outputs += total;
+	return bench_ticks() - t0;
+}
+
+/* ---- slices and the cell -------------------------------------------------- */
+
+struct lane {
+	uint64_t best, bursts, disturbed;
+};
+
+static uint64_t recorded(const struct meeting *m, uint32_t from, uint64_t inputs)
+{
+	uint64_t sum = 0;
+
+	for (uint64_t i = 0; i < inputs; i++)
+		sum += m->out_count[(from + i) % m->cycle_len];
+	return sum;
+}
+
+static double slice(struct fwd_ctx *x, struct meeting *m, struct ceiling *c, bool fwd,
+		    struct lane *l, double seconds, struct fwd_stats *st)
+{
+	uint64_t min_excess = (uint64_t)(bench_tsc_hz() * FWD_DISTURBED_US / 1e6);
+	uint64_t ticks = 0, outputs = 0, all_inputs = 0;
+	struct dp_counters before = x->w->c;
+	unsigned in_use = rte_mempool_in_use_count(x->dp.pool);
+	uint32_t from = m->pos;
+	struct bench_clock clk;
+
+	bench_clock_start(&clk);
+	do {
+		uint64_t before_tx = x->w->c.tx_packets, out = 0;
+		uint64_t t = fwd ? meeting_burst(x, m) : ceiling_burst(c, &out);
+		if (fwd)
+			out = x->w->c.tx_packets - before_tx;
+		all_inputs += FWD_BURST;
+		l->bursts++;
+		st->bursts++;
+		if (t < l->best)
+			l->best = t;
+		if (t - l->best > min_excess && t - l->best > l->best) {
+			l->disturbed++;
+			st->disturbed++;
+			continue;
+		}
+		ticks += t;
+		outputs += out;
+	} while (bench_clock_elapsed(&clk) < seconds || outputs == 0);
+	if (fwd) {
+		fwd_traffic_drain(x);
+		meeting_check(x, m, &before, all_inputs, recorded(m, from, all_inputs), in_use);
+	}
+	return (double)outputs * bench_tsc_hz() / (double)ticks;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+	double p = *(const double *)a, q = *(const double *)b;
+
+	return (p > q) - (p < q);
+}
+
+void fwd_meeting_load(const char *capture_path, unsigned *mean_payload)
+{
+	uint64_t sum = 0, n = 0;
+
+	capture_load(capture_path);
+	for (uint32_t v = 0; v < cap.n; v++) {
+		uint32_t end, hl = payload_of(cap.pkt[v], cap.len[v], &end);
+		sum += cap.len[v] - hl;
+		n++;
+		if ((v + 1) % VIDEO_PER_AUDIO == 0)
+			sum += AUDIO_PAYLOAD, n++;
+	}
+	*mean_payload = (unsigned)((sum + n / 2) / n);
+}
+
+void fwd_meeting_limits(unsigned fanout, unsigned nprofiles, struct fwd_setup_params *sp)
+{
+	sp->max_legs += nprofiles * (2 + fanout);
+	sp->max_subs += nprofiles * 2 * fanout;
+	sp->max_streams += nprofiles * 2;
+}
+
+void fwd_meeting_cell(struct fwd_ctx *x, const struct strata_srtp_profile *p, unsigned fanout,
+		      double duration, bool no_ceiling, bool dd, uint32_t *next_leg, uint32_t *next_stream,
+		      uint32_t *next_sub, struct fwd_result *res, struct fwd_stats *st)
+{
+	struct meeting *m = calloc(1, sizeof(*m));
+	static struct ceiling c;
+	double v[2][FWD_SLICES];
+	struct lane lanes[2] = { { .best = UINT64_MAX }, { .best = UINT64_MAX } };
+	unsigned n_lanes = no_ceiling ? 1 : 2;
+
+	if (m == NULL)
+		bench_fail("out of memory");
+	m->profile = p;
+	m->fanout = fanout;
+	m->dd = dd;
+	meeting_create(x, m, next_leg, next_stream, next_sub);
+	meeting_record(x, m);
+	explicit_bzero(m->recv_keys, sizeof(*m->recv_keys) * fanout);
+	if (!no_ceiling)
+		ceiling_open(&c, x, m);
+	double warmup = duration / 10 < 0.1 ? duration / 10 : 0.1;
+	struct fwd_stats ignored = { 0 };
+	for (unsigned e = 0; e < n_lanes; e++)
+		slice(x, m, &c, e == 0, &lanes[e], warmup, &ignored);
+	for (unsigned r = 0; r < FWD_SLICES; r++) {
+		for (unsigned k = 0; k < n_lanes; k++) {
+			unsigned e = (r + k) % n_lanes;
+			v[e][r] = slice(x, m, &c, e == 0, &lanes[e], duration / FWD_SLICES, st);
+		}
+		bench_progress_update("slice %u/%u: out %.2f | ceiling %.2f Mpps", r + 1, FWD_SLICES,
+				      v[0][r] / 1e6, no_ceiling ? 0 : v[1][r] / 1e6);
+	}
+	for (unsigned e = 0; e < n_lanes; e++)
+		qsort(v[e], FWD_SLICES, sizeof(double), cmp_double);
+	res->out_pps = (v[0][FWD_SLICES / 2 - 1] + v[0][FWD_SLICES / 2]) / 2;
+	res->ceiling_out_pps = no_ceiling ? NAN
+				: (v[1][FWD_SLICES / 2 - 1] + v[1][FWD_SLICES / 2]) / 2;
+	uint64_t outputs = 0;
+	for (uint32_t e = 0; e < m->cycle_len; e++)
+		outputs += m->out_count[e];
+	res->in_pps = res->out_pps * m->cycle_len / (double)outputs;
+	if (!no_ceiling)
+		ceiling_close(&c);
+	srtp_dealloc(m->video_client);
+	srtp_dealloc(m->audio_client);
+	free(m->recv_keys);
+	free(m->entry);
+	free(m->entry_len);
+	free(m->out_count);
+	free(m);
+}
