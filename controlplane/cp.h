@@ -24,6 +24,7 @@
 #include "cp_dplink.h"
 #include "ctl.h"
 #include "idpool.h"
+#include "masterkey.h"
 #include "metrics.h"
 #include "ratelimit.h"
 #include "room.h"
@@ -80,6 +81,10 @@ struct cp {
 	struct sig_timer *tick;         /* every second: timers, log flush */
 	struct sig_timer *dp_timer;     /* every poll_us: the dataplane link */
 	struct cp_appstore *apps;
+	uint8_t master[CP_MASTER_KEY_LEN]; /* seals the app store and sessions.state */
+	struct sig_timer *save_timer;   /* sessions.state, SAVE_MS after a change */
+	bool save_armed;
+	bool restored;                  /* sessions came back from sessions.state */
 
 	struct cp_dplink *dp;
 	bool pools_ready;
@@ -87,6 +92,7 @@ struct cp {
 	bool cleaning;                  /* DUMP after attach: removing orphans */
 	struct cp_orphans {             /* ids the DUMP listed, by kind */
 		uint32_t *ids;
+		uint8_t *kept;          /* at DUMP_END: 1 = a restored session's */
 		size_t n, cap;
 	} orphan_subs, orphan_streams, orphan_legs;
 	struct strata_event_stats dp_stats;  /* the last STATS event */
@@ -121,6 +127,8 @@ const char *cp_join_result_name(enum cp_join_result r);
 /* Every second: participants away (connection lost without "leave")
  * longer than sessions.resume_grace_s are removed. */
 void cp_sessions_tick(struct cp *cp);
+/* Every participant, connected or away, removed (shutting down). */
+void cp_sessions_remove_all(struct cp *cp, const char *reason);
 bool cp_is_banned(struct cp *cp, const char *app, const char *user);
 /* Draining and the last room gone: stop the loop. */
 void cp_check_drained(struct cp *cp);
@@ -145,6 +153,13 @@ void cp_program_layers(struct cp *cp, struct cp_participant *r, struct cp_sub *s
 void cp_program_video_limit(struct cp *cp, struct cp_participant *r);
 /* Frees p once nothing outstanding names it (keys wiped). */
 void cp_participant_release(struct cp *cp, struct cp_participant *p);
+
+/* cp_persist.c: sessions.state.  save: now (0, or -1 logged); load: at
+ * start-up, before the loop (0, or -1 logged: started without sessions);
+ * changed: a participant's state changed, save soon. */
+int cp_persist_save(struct cp *cp);
+int cp_persist_load(struct cp *cp);
+void cp_state_changed(struct cp *cp);
 
 /* main.c: re-reads the configuration file and applies the reloadable
  * settings (quotas, tokens, apps.rotation_grace_s, media, logs.level).

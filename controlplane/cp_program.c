@@ -53,6 +53,7 @@ static void participant_result(void *arg, const struct strata_cmd *cmd, int stat
 static void send_for(struct cp *cp, struct cp_participant *p, const struct strata_cmd *cmd,
 		     cp_dplink_result_fn *cb)
 {
+	cp_state_changed(cp);
 	if (cp_dplink_send(cp->dp, cmd, cb ? cb : participant_result, p) == 0)
 		p->inflight++;
 	else if (cb)
@@ -311,6 +312,22 @@ static int init_pools(struct cp *cp, const struct strata_shm_header *h)
 	    cp_idpool_init(&cp->ports, cp->cfg.dataplane.port_min, cp->cfg.dataplane.port_max) < 0)
 		return -1;
 	cp->pools_ready = true;
+	/* Sessions restored from sessions.state hold their ids already. */
+	unsigned k;
+	for (struct cp_room *room = cp_rooms_first(&cp->rooms, &k); room;
+	     room = cp_rooms_next(&cp->rooms, room, &k)) {
+		for (struct cp_participant *p = room->members; p; p = p->next) {
+			cp_idpool_claim(&cp->legs, p->dp_leg);
+			cp_idpool_claim(&cp->ports, p->local.port);
+			for (unsigned i = 0; i < p->n_pubs; i++) {
+				cp_idpool_claim(&cp->sources, p->pubs[i].dp_source);
+				for (unsigned e = 0; e < p->pubs[i].n_encodings; e++)
+					cp_idpool_claim(&cp->streams, p->pubs[i].dp_stream[e]);
+			}
+			for (struct cp_sub *sb = p->subs; sb; sb = sb->next)
+				cp_idpool_claim(&cp->subs, sb->dp_sub);
+		}
+	}
 	return 0;
 }
 
@@ -370,8 +387,9 @@ static void attached(void *arg, bool is_replay)
 		replay(cp);
 		return;
 	}
-	/* An earlier strata-cp's legs: nobody here holds their keys or their
-	 * clients' connections.  Ask what there is, then remove it. */
+	/* What strata-dp holds from an earlier strata-cp: what sessions.state
+	 * restored is kept (or programmed again if strata-dp lost it), the
+	 * rest removed (nobody here holds its keys).  Ask what there is. */
 	memset(&cmd, 0, sizeof(cmd));
 	cmd.type = STRATA_CMD_DUMP;
 	cp->cleaning = cp_dplink_send(cp->dp, &cmd, plain_result, NULL) == 0;
@@ -411,13 +429,109 @@ static void orphan_keep(struct cp_orphans *o, uint32_t id)
 
 static size_t orphan_flush(struct cp *cp, struct cp_orphans *o, enum strata_cmd_type type)
 {
-	size_t n = o->n;
+	size_t n = 0;
 
-	for (size_t i = 0; i < o->n; i++)
+	for (size_t i = 0; i < o->n; i++) {
+		if (o->kept && o->kept[i])
+			continue; /* ours: kept */
 		orphan_del(cp, type, o->ids[i]);
+		n++;
+	}
 	free(o->ids);
+	free(o->kept);
 	memset(o, 0, sizeof(*o));
 	return n;
+}
+
+static int cmp_u32(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* Whether strata-dp listed id (o sorted); the entry is marked "ours, kept"
+ * (in o->kept: zeroing it would unsort the array under later searches). */
+static bool dumped(struct cp_orphans *o, uint32_t id)
+{
+	uint32_t *hit = id && o->n ? bsearch(&id, o->ids, o->n, sizeof(*o->ids), cmp_u32) : NULL;
+
+	if (hit && o->kept)
+		o->kept[hit - o->ids] = 1;
+	return hit != NULL;
+}
+
+static void sort_dumped(struct cp_orphans *o)
+{
+	if (o->n)
+		qsort(o->ids, o->n, sizeof(*o->ids), cmp_u32);
+	o->kept = calloc(o->n ? o->n : 1, 1);
+}
+
+/* Restored sessions against the DUMP: what strata-dp has is marked kept;
+ * what it lost is programmed again.  Returns how many were re-added. */
+static unsigned reconcile(struct cp *cp)
+{
+	unsigned k, added = 0;
+
+	sort_dumped(&cp->orphan_legs);
+	sort_dumped(&cp->orphan_streams);
+	sort_dumped(&cp->orphan_subs);
+	for (struct cp_room *room = cp_rooms_first(&cp->rooms, &k); room;
+	     room = cp_rooms_next(&cp->rooms, room, &k)) {
+		for (struct cp_participant *p = room->members; p; p = p->next) {
+			if (!p->dp_leg)
+				continue;
+			if (!dumped(&cp->orphan_legs, p->dp_leg)) {
+				cp_program_leg(cp, p, NULL);
+				added++;
+			}
+		}
+	}
+	return added;
+}
+
+static void readd_streams_and_subs(struct cp *cp, unsigned *added)
+{
+	unsigned k;
+
+	for (struct cp_room *room = cp_rooms_first(&cp->rooms, &k); room;
+	     room = cp_rooms_next(&cp->rooms, room, &k)) {
+		for (struct cp_participant *p = room->members; p; p = p->next) {
+			for (unsigned i = 0; i < p->n_pubs; i++) {
+				bool missing = false;
+
+				for (unsigned e = 0; e < p->pubs[i].n_encodings; e++)
+					missing |= !dumped(&cp->orphan_streams, p->pubs[i].dp_stream[e]);
+				if (missing) {
+					/* All its encodings again: the kept ones answer
+					 * EEXIST, harmlessly. */
+					cp_program_pub(cp, p, &p->pubs[i]);
+					(*added)++;
+				}
+			}
+		}
+		for (struct cp_participant *p = room->members; p; p = p->next) {
+			for (struct cp_sub *sb = p->subs; sb; sb = sb->next) {
+				struct cp_pub *pub = cp_participant_pub(sb->publisher, sb->pub_id);
+				struct strata_cmd cmd;
+
+				if (!sb->dp_sub || !pub || dumped(&cp->orphan_subs, sb->dp_sub))
+					continue;
+				memset(&cmd, 0, sizeof(cmd));
+				cmd.type = STRATA_CMD_SUB_ADD;
+				cmd.u.sub_add.sub = sb->dp_sub;
+				cmd.u.sub_add.leg = p->dp_leg;
+				cmd.u.sub_add.source = pub->dp_source;
+				cmd.u.sub_add.ssrc = sb->ssrc;
+				cmd.u.sub_add.pt = sb->pt;
+				cmd.u.sub_add.spatial = sb->spatial;
+				cmd.u.sub_add.temporal = sb->temporal;
+				send_for(cp, p, &cmd, NULL);
+				(*added)++;
+			}
+		}
+	}
 }
 
 /* Orphans found by the first DUMP, collected until DUMP_END and deleted
@@ -438,8 +552,16 @@ static void on_dump(struct cp *cp, const struct strata_event *ev)
 	case STRATA_EVENT_DUMP_LEG:
 		orphan_keep(&cp->orphan_legs, ev->u.dump_leg.leg);
 		break;
-	case STRATA_EVENT_DUMP_END:
+	case STRATA_EVENT_DUMP_END: {
+		unsigned added, n_legs = (unsigned)cp->orphan_legs.n;
+
 		cp->cleaning = false;
+		/* Ours (restored) are marked kept, or programmed again when
+		 * strata-dp lost them (legs, streams, subscriptions: the order
+		 * it needs); what is left is an orphan, deleted (subscriptions,
+		 * streams, legs).  The two sets share no id. */
+		added = reconcile(cp);
+		readd_streams_and_subs(cp, &added);
 		subs = orphan_flush(cp, &cp->orphan_subs, STRATA_CMD_SUB_DEL);
 		streams = orphan_flush(cp, &cp->orphan_streams, STRATA_CMD_STREAM_DEL);
 		legs = orphan_flush(cp, &cp->orphan_legs, STRATA_CMD_LEG_DEL);
@@ -447,7 +569,12 @@ static void on_dump(struct cp *cp, const struct strata_event *ev)
 			CP_WARN("removed an earlier strata-cp's state from strata-dp",
 				CP_KV_UINT("legs", legs), CP_KV_UINT("streams", streams),
 				CP_KV_UINT("subscriptions", subs));
+		if (cp->restored)
+			CP_INFO("restored sessions reconciled with strata-dp",
+				CP_KV_UINT("legs_kept", n_legs - legs),
+				CP_KV_UINT("programmed_again", added));
 		break;
+	}
 	default:
 		break;
 	}

@@ -160,6 +160,7 @@ void cp_participant_remove(struct cp *cp, struct cp_participant *p, const char *
 
 	cp_room_remove(room, p);
 	cp->n_participants--;
+	cp_state_changed(cp);
 	if (p->joined) {
 		char *ev = sig_build_participant_left(p->id, left_reason);
 
@@ -765,6 +766,24 @@ void cp_sessions_tick(struct cp *cp)
 	for (size_t i = 0; i < n; i++)
 		cp_participant_remove(cp, expired[i], "ConnectionTimeout");
 	free(expired);
+}
+
+void cp_sessions_remove_all(struct cp *cp, const char *reason)
+{
+	unsigned k;
+	struct cp_room *r;
+
+	/* Removing may drop the room being walked: start over each time. */
+	while ((r = cp_rooms_first(&cp->rooms, &k)) && r->members) {
+		struct cp_participant *p = r->members;
+
+		if (p->conn) {
+			sig_conn_set_user(p->conn, NULL);
+			sig_close(p->conn, SIG_CLOSE_GOING_AWAY);
+			p->conn = NULL;
+		}
+		cp_participant_remove(cp, p, reason);
+	}
 }
 
 static void on_request(void *app, struct sig_conn *c, const struct sig_request *req)

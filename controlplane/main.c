@@ -327,6 +327,8 @@ int main(int argc, char **argv)
 		CP_ERR("app store", CP_KV_STR("path", path), CP_KV_STR("error", cerr.msg));
 		return 1;
 	}
+	/* Kept for sealing sessions.state; wiped at exit. */
+	memcpy(cp->master, master, sizeof(master));
 	OPENSSL_cleanse(master, sizeof(master));
 
 	/* TLS: the configured pair, or a self-signed one in the state dir. */
@@ -343,6 +345,7 @@ int main(int argc, char **argv)
 	}
 
 	cp_rooms_init(&cp->rooms);
+	cp_persist_load(cp);
 	if (cp_ratelimit_init(&cp->rl_addr, cp->cfg.quotas.joins_per_s_per_address,
 			      cp->cfg.quotas.joins_burst_per_address, 65536) < 0 ||
 	    cp_ratelimit_init(&cp->rl_app, cp->cfg.quotas.joins_per_s_per_app,
@@ -448,14 +451,21 @@ int main(int argc, char **argv)
 	sig_server_close_all(cp->sig, SIG_CLOSE_GOING_AWAY);
 	for (int i = 0; i < 50; i++)
 		sig_server_service(cp->sig, 20);
+	/* Those away (waiting to resume) go too: a stopped strata-cp serves
+	 * nobody's media. */
+	cp_sessions_remove_all(cp, "shutdown");
 	for (int i = 0; i < 2000 && cp_dplink_up(cp->dp) && cp_dplink_outstanding(cp->dp); i++) {
 		struct timespec ts = { 0, 1000000 };
 
 		cp_dplink_poll(cp->dp);
 		nanosleep(&ts, NULL);
 	}
+	/* Every participant went with its connection: nothing to take over. */
+	cp_persist_save(cp);
 	CP_INFO("stopped", CP_KV_UINT("participants", cp->n_participants));
 out_dp:
+	sig_timer_free(cp->save_timer);
+	cp->save_timer = NULL;
 	sig_timer_free(cp->dp_timer);
 	sig_timer_free(cp->tick);
 	cp->dp_timer = cp->tick = NULL;
@@ -482,6 +492,9 @@ out_rl:
 	cp_ratelimit_fini(&cp->rl_addr);
 	cp_ratelimit_fini(&cp->rl_app);
 	cp_rooms_fini(&cp->rooms);
+	free(cp->orphan_subs.kept);
+	free(cp->orphan_streams.kept);
+	free(cp->orphan_legs.kept);
 	free(cp->orphan_subs.ids);
 	free(cp->orphan_streams.ids);
 	free(cp->orphan_legs.ids);
@@ -497,6 +510,7 @@ out_rl:
 		cp_idpool_fini(&cp->ports);
 	}
 out_apps:
+	OPENSSL_cleanse(cp->master, sizeof(cp->master));
 	cp_appstore_close(cp->apps);
 	return rc;
 }

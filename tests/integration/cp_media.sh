@@ -20,6 +20,10 @@
 # must arrive, decrypted and intact.  Then with AES_CM_128_HMAC_SHA1_80,
 # the other profile family, and with Alice on AEAD_AES_128_GCM and Bob on
 # AES_CM_128_HMAC_SHA1_80 (each leg keyed for its own client's choice).
+# Then strata-cp is killed with SIGKILL while Alice sends and restarted:
+# strata-dp forwards on, every packet arrives, the new strata-cp takes the
+# legs over from sessions.state without reprogramming any, and Alice
+# resumes with her token.
 . "$(dirname "$0")/lib.sh"
 
 CP=$BUILD/controlplane/strata-cp
@@ -75,6 +79,21 @@ print(base64.b64decode(m[f]).hex() if f in ("send", "recv") else m[f])
 PYEOF
 }
 
+# json_field_joined_ssrc FILE: the one stream's SSRC in FILE's "joined".
+json_field_joined_ssrc() {
+	"$PY" -c '
+import json, sys
+j = next(j for j in map(json.loads, open(sys.argv[1])) if j.get("type") == "joined")
+print([s for p in j["participants"] for s in p["streams"]][0]["ssrc"])' "$1"
+}
+
+# json_field_str FILE KEY: a field of FILE's "joined".
+json_field_str() {
+	"$PY" -c '
+import json, sys
+print(next(j for j in map(json.loads, open(sys.argv[1])) if j.get("type") == "joined")[sys.argv[2]])' "$1" "$2"
+}
+
 # one_way PROFILE BOB_PROFILE SENDER_PORT RECEIVER_PORT SSRC: in a room of
 # their own.
 one_way() {
@@ -114,6 +133,37 @@ PYEOF
 one_way AEAD_AES_128_GCM AEAD_AES_128_GCM 50001 50002 4369
 one_way AES_CM_128_HMAC_SHA1_80 AES_CM_128_HMAC_SHA1_80 50003 50004 4370
 one_way AEAD_AES_128_GCM AES_CM_128_HMAC_SHA1_80 50005 50006 4371
+note "strata-cp killed (-9) and restarted while media flows: no packet lost"
+in_ns "$PEER" recv --bind "192.0.2.1:50002" --profile AEAD_AES_128_GCM \
+	--key "$(media "$WORK/b0.out" recv)" \
+	--ssrc "$(json_field_joined_ssrc "$WORK/b0.out")" --count 1500 --timeout-ms 8000 \
+	> "$WORK/recv-kill.json" &
+rpid=$!
+wait_udp 50002
+in_ns "$PEER" send --dst "192.0.2.2:$(media "$WORK/a0.out" port)" --bind "192.0.2.1:50001" \
+	--profile AEAD_AES_128_GCM --key "$(media "$WORK/a0.out" send)" --ssrc 4369 \
+	--count 1500 --size 200 --rate 500 --seq 5000 > "$WORK/send-kill.json" &
+spid=$!
+sleep 1
+kill -KILL "$CP_PID"; wait "$CP_PID" 2>/dev/null || true
+"$CP" -c "$WORK/cp.conf" >> "$WORK/cp.log" 2>&1 &
+CP_PID=$!
+wait "$spid"
+wait "$rpid" || true
+for k in decrypted payload_good; do
+	[[ $(json_get "$WORK/recv-kill.json" $k) == 1500 ]] ||
+		fail "across the restart: $k: $(cat "$WORK/recv-kill.json") sent: $(cat "$WORK/send-kill.json") cp: $(grep -v "msg=ready" "$WORK/cp.log" | tail -12)"
+done
+grep -q 'msg="restored sessions reconciled with strata-dp" legs_kept=6 programmed_again=0' \
+	"$WORK/cp.log" || fail "no reconciliation: $(grep -v ' msg=ready' "$WORK/cp.log" | tail -5)"
+# Alice comes back on a new connection with her resume token.
+"$SIG" --url "wss://127.0.0.1:$(sed -n 's/.*msg=ready.* sig_port=\([0-9]*\).*/\1/p' "$WORK/cp.log" | tail -1)/strata/v1" \
+	--ca "$STATE/signaling-cert.pem" --script - > "$WORK/resume.out" 2>&1 <<RESUME || fail "resume: $(cat "$WORK/resume.out")"
+{"type":"resume","id":1,"resumeToken":"$(json_field_str "$WORK/a0.out" resumeToken)"}
+wait resumed
+RESUME
+note "ok: 1500 packets across strata-cp's kill and restart; Alice resumed"
+
 ctl --json stats | "$PY" -c '
 import json, sys
 d = json.load(sys.stdin)["dataplane"]

@@ -15,8 +15,11 @@
 #   period the participant is removed and its token refused (NotMember).
 #
 #   strata-cp is killed with SIGKILL: the dataplane keeps its state; the
-#   new strata-cp asks for a DUMP and removes what it cannot key (the
-#   clients' connections died with the old process), so strata-dp ends
+#   new strata-cp restores the sessions from sessions.state, reconciles
+#   them with strata-dp's DUMP (nothing to reprogram: every leg, stream and
+#   subscription is still there, untouched) and the client resumes with its
+#   token, getting the same media back.  Killed again and started without
+#   sessions.state, strata-cp removes what it cannot key, so strata-dp ends
 #   with no leg, stream or subscription, and new joins work.
 . "$(dirname "$0")/cp_lib.sh"
 
@@ -115,17 +118,40 @@ wait error" || fail "frank2: $(cat "$WORK/frank2.out")"
 [[ $(json_field "$WORK/frank2.out" error 'm["reason"]') == NotMember ]] || fail "late resume"
 [[ $(grep -c '"cmd":"leg-del"' "$WORK/dp.log") -ge 2 ]] || fail "the expired participant's leg stayed"
 
-note "strata-cp is killed and restarted"
+note "strata-cp is killed and restarted: sessions.state takes the legs over"
 sig_bg carol "$(join_msg "$(tok carol)" room2 Carol)
 wait joined
 {\"type\":\"publish\",\"id\":2,\"streams\":[{\"kind\":\"audio\",\"codec\":\"opus\",\"ssrc\":77,\"pt\":111}]}
 wait published
 wait closing 20000" --timeout 20000
 wait_for "$WORK/carol.out" '"type":"published"'
+sig_bg dan "$(join_msg "$(tok dan)" room2 Dan)
+wait joined
+wait closing 20000" --timeout 20000
+wait_for "$WORK/dan.out" '"type":"joined"'
+sleep 0.5 # sessions.state is written within 100 ms of a change
 kill -KILL "$CP_PID"; wait "$CP_PID" 2>/dev/null || true
 CP_PID=
+lines=$(wc -l < "$WORK/dp.log")
 start_cp
-wait_for "$WORK/cp.log" "removed an earlier strata-cp's state from strata-dp\" legs=1 streams=1" 30
+wait_for "$WORK/cp.log" 'msg="restored sessions reconciled with strata-dp" legs_kept=2 programmed_again=0' 30
+# The DUMP and nothing else: their legs, Carol's stream, Dan's subscription
+# untouched.
+tail -n +$((lines + 1)) "$WORK/dp.log" | grep -v '"cmd":"dump"' | grep -q . &&
+	fail "strata-dp was reprogrammed: $(tail -n +$((lines + 1)) "$WORK/dp.log")"
+ctl --json room show app1 room2 | grep -q '"displayName":"Carol"' || fail "carol not restored"
+carol_token=$(json_field "$WORK/carol.out" joined 'm["resumeToken"]')
+sig carol2 "{\"type\":\"resume\",\"id\":1,\"resumeToken\":\"$carol_token\"}
+wait resumed" || fail "carol's resume: $(cat "$WORK/carol2.out")"
+[[ $(json_field "$WORK/carol.out" joined 'm["media"]') == $(json_field "$WORK/carol2.out" resumed 'm["media"]') ]] ||
+	fail "carol resumed with other media"
+
+note "strata-cp is killed and restarted without sessions.state: orphans removed"
+kill -KILL "$CP_PID"; wait "$CP_PID" 2>/dev/null || true
+CP_PID=
+rm -f "$STATE/sessions.state"
+start_cp
+wait_for "$WORK/cp.log" "removed an earlier strata-cp's state from strata-dp\" legs=2 streams=1 subscriptions=1" 30
 ctl --json stats > "$WORK/stats.json"
 "$PY" -c '
 import json, sys
