@@ -592,6 +592,75 @@ static struct cp_participant *by_leg(struct cp *cp, uint32_t leg)
 	return NULL;
 }
 
+static struct cp_room *room_by_dp(struct cp *cp, uint32_t dp_room)
+{
+	unsigned k;
+
+	for (struct cp_room *r = cp_rooms_first(&cp->rooms, &k); r;
+	     r = cp_rooms_next(&cp->rooms, r, &k))
+		if (r->dp_room == dp_room)
+			return r;
+	return NULL;
+}
+
+static struct cp_participant *publisher_of(struct cp_room *room, uint32_t stream)
+{
+	for (struct cp_participant *p = room->members; p; p = p->next)
+		for (unsigned i = 0; i < p->n_pubs; i++)
+			for (unsigned e = 0; e < p->pubs[i].n_encodings; e++)
+				if (stream && p->pubs[i].dp_stream[e] == stream)
+					return p;
+	return NULL;
+}
+
+/*
+ * strata-dp's speaker ranking (RFC 6464 levels of the room's audio) as the
+ * signaling events: "participants" with everyone ordered by speech
+ * activity (those ranked first, the rest in join order), and
+ * "loudest-changed" when the loudest is someone new.
+ */
+static void on_speaker(struct cp *cp, const struct strata_event_active_speaker *as)
+{
+	struct cp_room *room = room_by_dp(cp, as->room);
+	const char **order;
+	size_t n = 0;
+	char *json;
+
+	if (!room || !(order = calloc(room->n_members + 1, sizeof(*order))))
+		return;
+	for (unsigned i = 0; i < as->n && i < STRATA_SPEAKER_MAX_RANKED; i++) {
+		struct cp_participant *p = publisher_of(room, as->ranked[i]);
+		bool seen = false;
+
+		for (size_t k = 0; p && k < n; k++)
+			seen |= order[k] == p->id;
+		if (p && p->joined && !seen)
+			order[n++] = p->id;
+	}
+	for (struct cp_participant *p = room->members; p; p = p->next) {
+		bool seen = false;
+
+		for (size_t k = 0; k < n; k++)
+			seen |= order[k] == p->id;
+		if (p->joined && !seen)
+			order[n++] = p->id;
+	}
+	json = sig_build_participants(order, n);
+	cp_room_broadcast(room, NULL, json);
+	sig_json_free(json);
+	free(order);
+	if (as->loudest_stream) {
+		struct cp_participant *p = publisher_of(room, as->loudest_stream);
+
+		if (p && p->joined && strcmp(room->loudest, p->id) != 0) {
+			snprintf(room->loudest, sizeof(room->loudest), "%s", p->id);
+			json = sig_build_loudest_changed(p->id);
+			cp_room_broadcast(room, NULL, json);
+			sig_json_free(json);
+		}
+	}
+}
+
 static void event(void *arg, const struct strata_event *ev)
 {
 	struct cp *cp = arg;
@@ -620,6 +689,9 @@ static void event(void *arg, const struct strata_event *ev)
 	case STRATA_EVENT_DUMP_SUB:
 	case STRATA_EVENT_DUMP_END:
 		on_dump(cp, ev);
+		break;
+	case STRATA_EVENT_ACTIVE_SPEAKER:
+		on_speaker(cp, &ev->u.active_speaker);
 		break;
 	default:
 		break;

@@ -164,10 +164,51 @@ wait resumed
 RESUME
 note "ok: 1500 packets across strata-cp's kill and restart; Alice resumed"
 
+note "active speaker: RFC 6464 levels in strata-dp become loudest-changed and participants"
+cat > "$WORK/spk-a.script" <<SCRIPT
+{"type":"join","id":1,"token":"$(tok carol)","resourceId":"spk","capabilities":{"codecs":["opus"],"srtpProfiles":["AEAD_AES_128_GCM"],"headerExtensions":{"audioLevel":1}},"media":{"address":"192.0.2.1","port":50007}}
+wait joined
+{"type":"publish","id":2,"streams":[{"kind":"audio","codec":"opus","ssrc":4372,"pt":111}]}
+wait published
+wait loudest-changed 20000
+wait closing 60000
+SCRIPT
+cat > "$WORK/spk-b.script" <<SCRIPT
+{"type":"join","id":1,"token":"$(tok dave)","resourceId":"spk","capabilities":{"codecs":["opus"],"srtpProfiles":["AEAD_AES_128_GCM"]},"media":{"address":"192.0.2.1","port":50008}}
+wait joined
+wait loudest-changed 20000
+wait participants 20000
+wait closing 60000
+SCRIPT
+PORT=$(sed -n 's/.*msg=ready.* sig_port=\([0-9]*\).*/\1/p' "$WORK/cp.log" | tail -1)
+for c in spk-a spk-b; do
+	"$SIG" --url "wss://127.0.0.1:$PORT/strata/v1" --ca "$STATE/signaling-cert.pem" \
+		--script "$WORK/$c.script" --timeout 60000 > "$WORK/$c.out" 2>&1 &
+	SIG_PIDS+=($!)
+	for _ in $(seq 100); do grep -q '"type":"joined"' "$WORK/$c.out" && break; sleep 0.05; done
+done
+grep -q '"type":"published"' "$WORK/spk-a.out" || sleep 0.5
+in_ns "$PEER" send --dst "192.0.2.2:$(media "$WORK/spk-a.out" port)" --bind "192.0.2.1:50007" \
+	--profile AEAD_AES_128_GCM --key "$(media "$WORK/spk-a.out" send)" --ssrc 4372 \
+	--count 300 --size 100 --rate 100 --audio-level 10 --ext-id 1 > "$WORK/send-spk.json" &
+spk_send=$!
+carol_id=$(json_field_str "$WORK/spk-a.out" participantId)
+for _ in $(seq 100); do grep -q '"type":"loudest-changed"' "$WORK/spk-b.out" && break; sleep 0.1; done
+"$PY" - "$WORK/spk-b.out" "$carol_id" <<'PYEOF' || fail "speaker events: $(grep -v '"type":"joined"' "$WORK/spk-b.out")"
+import json, sys
+msgs = [json.loads(l) for l in open(sys.argv[1]) if l.startswith("{")]
+loud = [m for m in msgs if m.get("type") == "loudest-changed"]
+assert loud and loud[0]["participantId"] == sys.argv[2], loud
+orders = [m["order"] for m in msgs if m.get("type") == "participants"]
+assert orders and orders[-1][0] == sys.argv[2] and len(orders[-1]) == 2, orders
+PYEOF
+kill "$spk_send" 2>/dev/null || true
+note "ok: Carol speaks, Dave hears loudest-changed and participants with Carol first"
+
 ctl --json stats | "$PY" -c '
 import json, sys
 d = json.load(sys.stdin)["dataplane"]
-assert d["legs"] == 6 and d["streams"] == 3 and d["subscriptions"] == 3, d
+assert d["legs"] == 8 and d["streams"] == 4 and d["subscriptions"] == 4, d
 assert d["forwarded"] >= 600, d
 ' || fail "stats: $(ctl --json stats)"
 kill -TERM "$CP_PID"
