@@ -15,9 +15,6 @@
 #include "leg_bwe.h"
 #include "main_lcore.h"
 
-/* A layer below this (bit/s, smoothed) is not produced now. */
-#define PRODUCED_BPS 1000.0
-
 int dp_adapt_init(struct dp_main *mn)
 {
 	const struct dp_tables *t = &mn->dp->tables;
@@ -190,113 +187,38 @@ enum strata_cmd_status dp_adapt_room_policy(struct dp_main *mn,
 
 static void meter_streams(struct dp_adapt *a, const struct dp_tables *t, double dt_s)
 {
-	double alpha = dt_s * 1000.0 / DP_ADAPT_RATE_WINDOW_MS;
-
-	if (alpha > 1.0)
-		alpha = 1.0;
 	for (uint32_t i = 1; i <= t->max_streams; i++) {
 		const struct dp_stream *st = &t->streams[i];
-		struct dp_adapt_stream *as = &a->streams[i];
-		uint32_t gen = atomic_load_explicit(&st->gen, memory_order_relaxed);
+		uint64_t bytes[4][4];
 
 		if (!st->in_use || st->kind != STRATA_MEDIA_VIDEO) {
-			as->primed = false;
+			if (a->streams[i].primed)
+				dp_layer_rates_reset(&a->streams[i]);
 			continue;
 		}
-		bool fresh = !as->primed || as->gen != gen;
+		/* One writer (the publisher's worker); an aligned 64-bit load is
+		 * never torn on the platforms strata-dp runs on. */
 		for (int s = 0; s < 4; s++)
-			for (int l = 0; l < 4; l++) {
-				/* One writer (the publisher's worker); an aligned
-				 * 64-bit load is never torn on the platforms DPDK
-				 * runs strata-dp on. */
-				uint64_t now = __atomic_load_n(&st->layer_bytes[s][l], __ATOMIC_RELAXED);
-				if (fresh) {
-					as->bps[s][l] = -1.0; /* no rate yet */
-				} else if (dt_s > 0) {
-					double inst = (double)(now - as->last_bytes[s][l]) * 8.0 / dt_s;
-					/* The first interval sets the rate outright, so a
-					 * new stream is priced from its first 100 ms. */
-					as->bps[s][l] = as->bps[s][l] < 0
-								? inst
-								: as->bps[s][l] +
-									  alpha * (inst - as->bps[s][l]);
-				}
-				as->last_bytes[s][l] = now;
-			}
-		as->ticks = fresh ? 0 : as->ticks + 1;
-		as->gen = gen;
-		as->primed = true;
+			for (int l = 0; l < 4; l++)
+				bytes[s][l] = __atomic_load_n(&st->layer_bytes[s][l], __ATOMIC_RELAXED);
+		dp_layer_rates_update(&a->streams[i], (const uint64_t(*)[4])bytes,
+				      atomic_load_explicit(&st->gen, memory_order_relaxed), dt_s);
 	}
 }
 
-/*
- * A layer's rate; nothing until the stream has been measured for
- * DP_ADAPT_WARMUP_MS: a layer that has not shown up yet (a temporal layer
- * whose first frame is still to come) must not make the first decision
- * look cheap, which would take the receiver down and then hold it there.
- */
-static double layer_bps(const struct dp_adapt *a, uint32_t stream, int s, int l)
-{
-	const struct dp_adapt_stream *as = &a->streams[stream];
-	double v = as->bps[s][l];
-
-	if (!as->primed || as->ticks * DP_ADAPT_INTERVAL_MS < DP_ADAPT_WARMUP_MS)
-		return 0.0;
-	return v > 0 ? v : 0.0;
-}
-
-static uint32_t clamp_bps(double v)
-{
-	return v >= 4e9 ? 4000000000u : v < 1.0 ? 1u : (uint32_t)v;
-}
-
-/*
- * What each (spatial, temporal) choice of a source costs a receiver
- * (layer_policy.h): for simulcast, choice s is encoding s with its
- * temporal layers up to t; for one stream, its spatial layers up to s with
- * their temporal layers up to t.  A choice whose own layer is not produced
- * is none (0).
- */
+/* What each choice of a source costs (layer_cost.h). */
 static void source_costs(const struct dp_adapt *a, const struct dp_tables *t, uint32_t src_id,
 			 struct dp_lp_source *out)
 {
 	const struct dp_source *src = &t->sources[src_id];
-	uint32_t enc[DP_SOURCE_MAX_ENCODINGS];
-	unsigned n = 0;
+	const struct dp_layer_rates *enc[4] = {NULL, NULL, NULL, NULL};
 
-	memset(out, 0, sizeof(*out));
-	for (int e = 0; e < DP_SOURCE_MAX_ENCODINGS; e++)
-		if ((enc[e] = atomic_load_explicit(&src->encodings[e], memory_order_relaxed)) != 0)
-			n++;
-	if (n > 1) {
-		for (int e = 0; e < DP_SOURCE_MAX_ENCODINGS && e < DP_LP_MAX_SPATIAL; e++) {
-			double cum = 0;
-			if (enc[e] == 0)
-				continue;
-			for (int l = 0; l < DP_LP_MAX_TEMPORAL; l++) {
-				double r = 0;
-				for (int s = 0; s < 4; s++)
-					r += layer_bps(a, enc[e], s, l);
-				cum += r;
-				out->bps[e][l] = r >= PRODUCED_BPS ? clamp_bps(cum) : 0;
-			}
-		}
-		return;
+	for (int e = 0; e < DP_SOURCE_MAX_ENCODINGS && e < 4; e++) {
+		uint32_t s = atomic_load_explicit(&src->encodings[e], memory_order_relaxed);
+		if (s != 0)
+			enc[e] = &a->streams[s];
 	}
-	for (int e = 0; e < DP_SOURCE_MAX_ENCODINGS; e++) {
-		if (enc[e] == 0)
-			continue;
-		for (int s = 0; s < DP_LP_MAX_SPATIAL; s++)
-			for (int l = 0; l < DP_LP_MAX_TEMPORAL; l++) {
-				double cum = 0;
-				for (int s2 = 0; s2 <= s; s2++)
-					for (int l2 = 0; l2 <= l; l2++)
-						cum += layer_bps(a, enc[e], s2, l2);
-				out->bps[s][l] = layer_bps(a, enc[e], s, l) >= PRODUCED_BPS
-							 ? clamp_bps(cum)
-							 : 0;
-			}
-	}
+	dp_layer_costs(enc, out);
 }
 
 /* The leg that publishes a source (its first encoding's), or 0. */

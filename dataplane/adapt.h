@@ -6,7 +6,8 @@
  *
  * Layers (adapt.c), every DP_ADAPT_INTERVAL_MS:
  *  - the layer meter (layer_meter.h) of each video stream becomes a bit
- *    rate per (spatial, temporal) layer (smoothed over about a second);
+ *    rate per (spatial, temporal) layer and the choices' costs
+ *    (layer_cost.h);
  *  - each receiver leg whose estimator has heard feedback (leg_bwe.h) has
  *    its video subscriptions decided together by bwe/layer_policy.h from
  *    the estimate, its wishes (SUB_SET_LAYERS as the cap, max_height,
@@ -37,25 +38,15 @@
 #include <strata/messages.h>
 
 #include "bwe/layer_policy.h"
+#include "layer_cost.h"
 #include "speaker/speaker.h"
 
 #define DP_ADAPT_INTERVAL_MS 100
-#define DP_ADAPT_RATE_WINDOW_MS 1000   /* time constant of the layer rates */
-#define DP_ADAPT_WARMUP_MS 1000        /* a stream is priced after this long */
 #define DP_SPEAKER_TICK_MS 20
 #define DP_SPEAKER_SILENT_AFTER_MS 100 /* no packet for this long: silence (DTX) */
 #define DP_SPEAKER_EVENTS_PER_S 2
 
 struct dp_main;
-
-/* A video stream's measured layers [main]. */
-struct dp_adapt_stream {
-	uint32_t gen;                 /* the stream's gen the figures are for */
-	bool primed;
-	uint32_t ticks;               /* runs since primed */
-	uint64_t last_bytes[4][4];
-	double bps[4][4];             /* smoothed bit rate of each layer alone */
-};
 
 /* A room's policy and its speakers [main]. */
 struct dp_room_state {
@@ -78,7 +69,7 @@ struct dp_adapt {
 	uint32_t max_legs, max_streams, max_subs;
 	struct dp_lp_state *sub_state;      /* [max_subs + 1] */
 	uint8_t *sub_adapted;               /* [max_subs + 1]: targets set by adaptation */
-	struct dp_adapt_stream *streams;    /* [max_streams + 1] */
+	struct dp_layer_rates *streams;     /* [max_streams + 1] */
 	uint8_t *leg_max_sources;           /* [max_legs + 1], 0 = all */
 	uint32_t *leg_head, *sub_next;      /* subscriptions grouped by leg, per run */
 	/* Speakers: which room's ranking holds each audio stream. */

@@ -3,6 +3,7 @@
  * The transport-wide sequence number written into a forwarded RTP header
  * (rtp_ext_twcc.h explains the order of preference).
  */
+#include <stdbool.h>
 #include <string.h>
 
 #include "rtp_ext_twcc.h"
@@ -45,6 +46,7 @@ static int plan_for(const uint8_t *hdr, uint32_t hdr_len, uint8_t pub_id, uint8_
 	uint16_t profile = strata_be16(hdr + ext);
 	uint32_t p = ext + 4, end = hdr_len;
 	int32_t pub_at = -1, own_at = -1;
+	bool own_other = false; /* our id on an element that is not 2 octets */
 	uint32_t last_used = p; /* just past the last element */
 
 	pl->ext = ext;
@@ -63,15 +65,18 @@ static int plan_for(const uint8_t *hdr, uint32_t hdr_len, uint8_t pub_id, uint8_
 				pub_at = (int32_t)p;
 			if (elen == 2 && eid == id && own_at < 0)
 				own_at = (int32_t)p;
+			own_other |= eid == id && elen != 2;
 			p += 1 + elen;
 			last_used = p;
 		}
 		pl->two_byte = 0;
+		if (own_other)
+			return DP_TWCC_PUT_BAD_HEADER;
 		if (pub_at >= 0 || own_at >= 0) {
-			/* The publisher's number first: two elements with the
-			 * receiver's id must not be left behind. */
+			/* Our id's element when there is one (two elements with
+			 * our id must not come out), else the publisher's. */
 			pl->how = IN_PLACE;
-			pl->at = (uint32_t)(pub_at >= 0 ? pub_at : own_at);
+			pl->at = (uint32_t)(own_at >= 0 ? own_at : pub_at);
 			return 0;
 		}
 		if (p >= end && end - last_used >= 3) {
@@ -96,12 +101,15 @@ static int plan_for(const uint8_t *hdr, uint32_t hdr_len, uint8_t pub_id, uint8_
 				pub_at = (int32_t)p;
 			if (hdr[p + 1] == 2 && hdr[p] == id && own_at < 0)
 				own_at = (int32_t)p;
+			own_other |= hdr[p] == id && hdr[p + 1] != 2;
 			p += 2u + hdr[p + 1];
 		}
 		pl->two_byte = 1;
+		if (own_other)
+			return DP_TWCC_PUT_BAD_HEADER;
 		if (pub_at >= 0 || own_at >= 0) {
 			pl->how = IN_PLACE;
-			pl->at = (uint32_t)(pub_at >= 0 ? pub_at : own_at);
+			pl->at = (uint32_t)(own_at >= 0 ? own_at : pub_at);
 			return 0;
 		}
 		pl->how = GROW_TWO_BYTE;

@@ -16,9 +16,9 @@
  * is the receiver leg's, so the publisher's own number (which counts the
  * publisher's transport) is replaced, and a packet without one gets one.
  * In order of preference, so that the header grows only when it must:
- *  1. the publisher's transport-cc element (its id, 2 octets): rewritten in
+ *  1. an element already carrying the receiver's id and 2 octets: its value;
+ *  2. the publisher's transport-cc element (its id, 2 octets): rewritten in
  *     place with the receiver's id;
- *  2. an element already carrying the receiver's id and 2 octets: its value;
  *  3. RFC 8285 section 4.2 one-byte form: "padding ... may be placed
  *     between extension elements, if desired, or after the last extension
  *     element": three padding octets at the end of the block take it;
@@ -26,7 +26,10 @@
  *     form: the element and its padding);
  *  5. no extension at all: one is added (X = 1, 0xBEDE, one word).
  * Bytes after the header (a rewritten payload descriptor, `tail` octets)
- * move with it.  An id outside 1..14 cannot be written in the one-byte
+ * move with it.  An element of another length that already has the
+ * receiver's id (the publisher uses that id for something else) is a
+ * conflict the receiver could not resolve: refused, the packet goes
+ * unstamped.  An id outside 1..14 cannot be written in the one-byte
  * form (section 4.2: 15 is reserved) and is refused by the caller's
  * configuration; an unknown profile is left alone.
  */
