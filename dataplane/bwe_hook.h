@@ -14,11 +14,7 @@
  * The item and the buffers it points into are valid only during the call.
  * The call must not block or allocate (it is on the packet path).
  *
- * rtcp_rx.c carries a weak default (bwe_hook_default.c) that only counts
- * what it is given; the estimator's strong definition replaces it.  When
- * the strong one goes in, take bwe_hook_default.c out of the build: in a
- * static library the linker may otherwise pick whichever object it meets
- * first.
+ * The estimator defines it (leg_bwe.c).
  */
 #ifndef STRATA_DP_BWE_HOOK_H
 #define STRATA_DP_BWE_HOOK_H

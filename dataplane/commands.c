@@ -17,6 +17,7 @@
 #include "adapt.h"
 #include "leg_bwe.h"
 #include "main_lcore.h"
+#include "rtcp_state.h"
 #include "net/iface.h"
 
 #define ID_OK(id, max) ((id) >= 1 && (id) <= (max))
@@ -362,6 +363,7 @@ static enum strata_cmd_status sub_add(struct dp_main *mn, const struct strata_cm
 	dp_adapt_sub_caps(mn, c->sub, true); /* the targets: the cap, until adaptation */
 	strata_srtp_tx_init(&sub->srtp, c->ssrc);
 	sub->in_use = 1;
+	dp_rtcp_sub_added(mn->dp, c->sub); /* its SSRC, for the leg's RTCP */
 	if (!src->in_use)
 		src->in_use = 1; /* subscribed before anyone publishes */
 	if (dp_source_publish_subs(&mn->update, c->source) != 0) {
@@ -375,6 +377,7 @@ static void sub_unpublish(struct dp_main *mn, uint32_t id)
 {
 	struct dp_sub *sub = &mn->dp->tables.subs[id];
 
+	dp_rtcp_sub_removed(mn->dp, id);
 	sub->in_use = 0;
 	sub->retiring = 1;
 	atomic_fetch_add(&sub->gen, 1);

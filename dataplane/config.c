@@ -132,6 +132,13 @@ static const struct field srtp_fields[] = {
 static const struct field rooms_fields[] = {
 	NUM("fanout_per_worker", rooms.fanout_per_worker, 1, 1000000, "fanout_per_worker = 1000;"),
 };
+static const struct field rtcp_fields[] = {
+	NUM("rtx_cache_ms", rtcp.rtx_cache_ms, 0, 10000, "rtx_cache_ms = 1000;"),
+	NUM("rtx_cache_mbufs", rtcp.rtx_cache_mbufs, 0, MAX_ID, "rtx_cache_mbufs = 4096;"),
+	NUM("report_interval_ms", rtcp.report_interval_ms, 100, 60000,
+	    "report_interval_ms = 1000;"),
+};
+static const struct table rtcp_table = TABLE(rtcp_fields);
 static const struct table pool_table = TABLE(pool_fields);
 static const struct table limits_table = TABLE(limits_fields);
 static const struct table shm_table = TABLE(shm_fields);
@@ -149,6 +156,7 @@ static const struct field dataplane_fields[] = {
 	GROUP("timers", 0, timers_table),
 	GROUP("srtp", 0, srtp_table),
 	GROUP("rooms", 0, rooms_table),
+	GROUP("rtcp", 0, rtcp_table),
 };
 static const struct table dataplane_table = TABLE(dataplane_fields);
 
@@ -243,6 +251,9 @@ void dp_config_defaults(struct dp_config *cfg)
 	cfg->timers.keyframe_request_ms = 500;
 	cfg->srtp.replay_window = 1024;
 	cfg->rooms.fanout_per_worker = 1000;
+	cfg->rtcp.rtx_cache_ms = 1000;
+	cfg->rtcp.rtx_cache_mbufs = 4096;
+	cfg->rtcp.report_interval_ms = 1000;
 }
 
 static void free_list(struct dp_string_list *l)

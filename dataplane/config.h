@@ -131,6 +131,11 @@ struct dp_config {
 	struct {
 		uint32_t fanout_per_worker;
 	} rooms;
+	struct {
+		uint32_t rtx_cache_ms;       /* how long a packet stays retransmittable */
+		uint32_t rtx_cache_mbufs;    /* mbufs all retransmission caches may hold */
+		uint32_t report_interval_ms; /* mean interval of the router's SRs and RRs */
+	} rtcp;
 };
 
 /* Fills cfg with every default: lcores "0-1", main lcore 0, worker 1, no

@@ -24,6 +24,9 @@
 
 #include <stdint.h>
 
+#include "rtcp/rtcp_error.h"
+#include "rtcp/rtcp.h"
+#include "rtcp_counters.h"
 #include "srtp/srtp_status.h"
 
 /* Why an input packet was dropped: enum name, counter name. */
@@ -61,6 +64,7 @@
 	_(UNKNOWN_SSRC, "unknown_ssrc")           /* no stream of this leg */  \
 	_(SRTP_FAILED, "srtp_failed")             /* unprotect refused: see srtp_* */ \
 	_(RTCP_CONSUMED, "rtcp_consumed")         /* authenticated RTCP not forwarded */ \
+	_(RTCP_INVALID, "rtcp_invalid")           /* authenticated, unparsable: see rtcp_err_* */ \
 	_(RTX_CONSUMED, "rtx_consumed")           /* authenticated RTX not forwarded */ \
 	_(NOT_VIDEO_PAYLOAD, "bad_payload")       /* codec payload header unparsable */ \
 	_(NO_SUBSCRIBERS, "no_subscribers")       /* nobody receives this source */ \
@@ -114,6 +118,11 @@ struct dp_counters {
 	uint64_t tx_drop[DP_TX_DROP_COUNT];
 	uint64_t fanout_in;        /* shares of inputs from other workers */
 	uint64_t notify_dropped;   /* notifications to the main lcore lost */
+	/* RTCP (rtcp_counters.h); the refusals behind DP_DROP_RTCP_INVALID by
+	 * parser error; the items read, by type. */
+	uint64_t rtcp[DP_RTCP_COUNTER_COUNT];
+	uint64_t rtcp_err[DP_RTCP_ERROR_COUNT];
+	uint64_t rtcp_items[DP_RTCP_ITEM_TYPE_COUNT];
 };
 
 const char *dp_drop_name(enum dp_drop d);

@@ -33,6 +33,7 @@
 #include "net/headers.h"
 #include "net/wire.h"
 #include "rtp/rtp_header.h"
+#include "rtx_cache.h"
 #include "select.h"
 #include "twcc_stamp.h"
 
@@ -534,6 +535,7 @@ void dp_fanout(struct dp_worker *w, struct rte_mbuf *m, struct dp_stream *st, ui
 	}
 	meta->stream = stream_id;
 	meta->stream_gen = atomic_load_explicit(&st->gen, memory_order_relaxed);
+	dp_rtx_cache_put(w, m, st, stream_id); /* for receivers' NACKs (rtx_cache.h) */
 	dp_layer_meter_count(st, meta, meta->pkt.payload_len);
 
 	/* Shares for the other workers serving this source's receivers. */

@@ -29,6 +29,7 @@
 #include "config.h"
 #include "main_lcore.h"
 #include "port.h"
+#include "rtcp_state.h"
 #include "shm.h"
 #include "telemetry.h"
 
@@ -238,6 +239,16 @@ static int run(struct dp *dp)
 	dp_neighbor_table_init(dp->neighbors, NEIGHBOR_CAPACITY, dp->tsc_hz);
 	if (workers_create(dp, cfg, err, sizeof(err)) != 0)
 		goto out_workers;
+	struct dp_rtcp_config rtcp_cfg = {
+		.rtx_cache_ms = cfg->rtcp.rtx_cache_ms,
+		.rtx_cache_mbufs = cfg->rtcp.rtx_cache_mbufs,
+		.report_interval_ms = cfg->rtcp.report_interval_ms,
+	};
+	if (dp_rtcp_init(dp, &rtcp_cfg) != 0) {
+		snprintf(err, sizeof(err), "out of memory for the RTCP state: lower "
+			 "dataplane.limits");
+		goto out_workers;
+	}
 	if (ports_start(dp, cfg, err, sizeof(err)) != 0)
 		goto out_ports;
 	if (main_create(&mn, dp, err, sizeof(err)) != 0)
@@ -270,6 +281,7 @@ out_workers:
 	atomic_store(&dp->stop, 1);
 	rte_eal_mp_wait_lcore();
 	workers_free(dp);
+	dp_rtcp_fini();
 out_tables:
 	rte_free(dp->rcu);
 	rte_free(dp->neighbors);

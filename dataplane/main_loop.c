@@ -17,6 +17,7 @@
 #include <rte_ethdev.h>
 
 #include "adapt.h"
+#include "keyframe_req.h"
 #include "main_lcore.h"
 #include "net/headers.h"
 #include "tx_checksum.h"
@@ -161,6 +162,10 @@ static void emit_keyframe_needed(struct dp_main *mn, uint32_t sub_id)
 	for (int e = want < DP_SOURCE_MAX_ENCODINGS ? want : DP_SOURCE_MAX_ENCODINGS - 1;
 	     e >= 0 && stream == 0; e--)
 		stream = atomic_load(&src->encodings[e]);
+	/* The router asks the publisher itself, throttled with the PLIs and
+	 * FIRs of every other receiver of the stream (keyframe_req.c); the
+	 * event tells strata-cp that it did. */
+	dp_keyframe_request(mn, stream, false, rte_rdtsc());
 	struct strata_event *ev;
 	if (stream == 0 || (ev = dp_event_reserve(mn, STRATA_EVENT_KEYFRAME_NEEDED)) == NULL)
 		return;
@@ -204,6 +209,9 @@ static void serve_notifications(struct dp_main *mn)
 				break;
 			case DP_NOTIFY_LEG_LATCHED:
 				emit_latched(mn, id);
+				break;
+			default:
+				dp_rtcp_main_notify(mn, v, rte_rdtsc()); /* keyframe_req.h */
 				break;
 			}
 		}
@@ -291,6 +299,7 @@ void dp_main_iteration(struct dp_main *mn, uint64_t now)
 	}
 	dp_adapt_tick(mn, now);
 	dp_speaker_main_tick(mn, now);
+	dp_rtcp_main_tick(mn, now);
 	dp_update_reclaim(&mn->update);
 	dp_shm_heartbeat(dp->shm, monotonic_ns());
 }

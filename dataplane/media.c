@@ -17,6 +17,9 @@
 #include "dp.h"
 #include "fanout.h"
 #include "media.h"
+#include "rtcp_rx.h"
+#include "rtcp_state.h"
+#include "rtcp_stats.h"
 #include "rtp/rtp_ext.h"
 #include "rtp/rtp_header.h"
 
@@ -139,17 +142,24 @@ static unsigned prepare(struct dp_worker *w, struct rte_mbuf **pkts, unsigned n,
 		}
 		uint32_t ssrc = is_rtcp ? strata_rtcp_ssrc(p) : strata_rtp_ssrc(p);
 		uint32_t sid = leg_stream(leg, ssrc, &rtx);
-		if (sid == 0) {
+		/* RTCP from an SSRC the leg does not publish (a receive-only
+		 * client's): the leg's own SRTCP state for that sender. */
+		struct strata_srtp_rx *peer = NULL;
+		uint8_t slot = 0;
+		if (sid == 0 && is_rtcp && dp_rtcp_g != NULL)
+			peer = dp_rtcp_rx_lookup(w, meta->leg, ssrc, &slot);
+		if (sid == 0 && peer == NULL) {
 			leg->counters.rx_dropped++;
 			drop(w, m, DP_DROP_UNKNOWN_SSRC);
 			continue;
 		}
 		struct dp_stream *st = &t->streams[sid];
 		meta->stream = sid;
-		meta->rtx = rtx;
+		/* For RTCP from such a sender (stream 0): its slot + 1. */
+		meta->rtx = peer ? (uint8_t)(slot + 1) : rtx;
 		struct strata_srtp_op op = {
 			.session = &leg->rx,
-			.rx = rtx ? &st->srtp_rtx : &st->srtp,
+			.rx = peer ? peer : rtx ? &st->srtp_rtx : &st->srtp,
 			.buf = p,
 			.len = len,
 		};
@@ -175,6 +185,10 @@ static void finish(struct dp_worker *w, struct rte_mbuf **pkts, struct strata_sr
 		struct dp_mbuf_meta *meta = dp_meta(m);
 		struct dp_leg *leg = &t->legs[meta->leg];
 
+		bool peer = is_rtcp && meta->stream == 0;
+		if (peer)
+			dp_rtcp_rx_checked(w, meta->leg, (uint8_t)(meta->rtx - 1),
+					   ops[i].status == STRATA_SRTP_OK);
 		if (ops[i].status != STRATA_SRTP_OK) {
 			count_srtp_failure(w, leg, ops[i].status);
 			drop(w, m, DP_DROP_SRTP_FAILED);
@@ -188,21 +202,25 @@ static void finish(struct dp_worker *w, struct rte_mbuf **pkts, struct strata_sr
 		meta->pkt.payload_len = ops[i].len; /* the tag is gone */
 
 		if (is_rtcp) {
-			/* RTCP is terminated here for now: receiver reports,
-			 * PLI and NACK handling come with RTCP support. */
-			drop(w, m, DP_DROP_RTCP_CONSUMED);
+			/* RTCP ends here (rtcp_rx.c): the router answers it or
+			 * speaks for itself; nothing is forwarded as is. */
+			drop(w, m, dp_rtcp_g == NULL ? DP_DROP_RTCP_CONSUMED
+						     : dp_rtcp_rx_process(w, meta->leg, meta->stream,
+									   ops[i].buf, ops[i].len,
+									   now));
 			continue;
 		}
 		struct dp_stream *st = &t->streams[meta->stream];
 		meta->rx_tsc = now; /* the fan-out's clock, read once per burst */
 		note_stream(w, st, meta->stream, ops[i].buf, ops[i].len, now);
 		if (meta->rtx) {
-			/* Retransmissions are answered from the router's own
-			 * cache once NACK support exists; the publisher's RTX
-			 * is authenticated and counted, not forwarded. */
+			/* Receivers' NACKs are answered from the router's own
+			 * cache (rtx_cache.h); the publisher's RTX is
+			 * authenticated and counted, not forwarded. */
 			drop(w, m, DP_DROP_RTX_CONSUMED);
 			continue;
 		}
+		dp_rtcp_on_rtp(w, meta->stream, ops[i].buf, now);
 		dp_fanout(w, m, st, meta->stream);
 	}
 }

@@ -13,6 +13,7 @@
 #include <arpa/inet.h>
 #include <rte_telemetry.h>
 
+#include "rtcp_state.h"
 #include "telemetry.h"
 
 static const char *const drop_names[DP_DROP_COUNT] = {
@@ -98,6 +99,11 @@ static int cmd_drops(const char *cmd, const char *params, struct rte_tel_data *d
 		snprintf(name, sizeof(name), "srtp_%s", strata_srtp_status_name((int)i));
 		rte_tel_data_add_dict_u64(d, name, T.sum.srtp_rx[i]);
 	}
+	/* The parser's refusals behind rtcp_invalid. */
+	for (unsigned i = 1; i < DP_RTCP_ERROR_COUNT; i++) {
+		snprintf(name, sizeof(name), "rtcp_err_%s", dp_rtcp_error_name((int)i));
+		rte_tel_data_add_dict_u64(d, name, T.sum.rtcp_err[i]);
+	}
 	pthread_mutex_unlock(&T.lock);
 	return 0;
 }
@@ -152,6 +158,42 @@ static void add_addr(struct rte_tel_data *d, const char *key, const struct strat
 	rte_tel_data_add_dict_string(d, key, buf);
 }
 
+/* What rtcp_counters.h lists, and the RTCP packets read by type. */
+static int cmd_rtcp(const char *cmd, const char *params, struct rte_tel_data *d)
+{
+	char name[64];
+
+	(void)cmd, (void)params;
+	rte_tel_data_start_dict(d);
+	pthread_mutex_lock(&T.lock);
+	for (unsigned i = 0; i < DP_RTCP_COUNTER_COUNT; i++)
+		rte_tel_data_add_dict_u64(d, dp_rtcp_counter_name((int)i), T.sum.rtcp[i]);
+	for (unsigned i = 0; i < DP_RTCP_ITEM_TYPE_COUNT; i++) {
+		snprintf(name, sizeof(name), "rtcp_item_%s", dp_rtcp_item_type_name((int)i));
+		rte_tel_data_add_dict_u64(d, name, T.sum.rtcp_items[i]);
+	}
+	pthread_mutex_unlock(&T.lock);
+	return 0;
+}
+
+/* What the leg's receiver reports said (rtcp_rx.c), -1 RTT when unknown. */
+static void add_rtcp_report(struct rte_tel_data *d, uint32_t id)
+{
+	const struct dp_rtcp_leg *l = dp_rtcp_g ? &dp_rtcp_g->legs[id] : NULL;
+
+	if (l == NULL || !l->valid || l->report.blocks == 0) {
+		rte_tel_data_add_dict_u64(d, "rr_blocks", 0);
+		return;
+	}
+	/* Written by the owner worker: single aligned loads, a report may mix
+	 * two blocks' fields, which telemetry can live with. */
+	rte_tel_data_add_dict_u64(d, "rr_blocks", l->report.blocks);
+	rte_tel_data_add_dict_u64(d, "rr_fraction_lost", l->report.fraction_lost);
+	rte_tel_data_add_dict_int(d, "rr_cumulative_lost", l->report.cumulative_lost);
+	rte_tel_data_add_dict_u64(d, "rr_jitter", l->report.jitter);
+	rte_tel_data_add_dict_int(d, "rr_rtt_us", (int)l->report.rtt_us);
+}
+
 static int cmd_leg(const char *cmd, const char *params, struct rte_tel_data *d)
 {
 	(void)cmd;
@@ -180,6 +222,7 @@ static int cmd_leg(const char *cmd, const char *params, struct rte_tel_data *d)
 		rte_tel_data_add_dict_u64(d, "tx_dropped", leg->counters.tx_dropped);
 		rte_tel_data_add_dict_u64(d, "srtp_auth_fail", leg->counters.srtp_auth_fail);
 		rte_tel_data_add_dict_u64(d, "srtp_replay", leg->counters.srtp_replay);
+		add_rtcp_report(d, (uint32_t)id);
 		rc = 0;
 	}
 	pthread_mutex_unlock(&T.lock);
@@ -197,6 +240,8 @@ void dp_telemetry_register(struct dp_main *mn)
 				   "Every drop reason's counter. Takes no parameters");
 	rte_telemetry_register_cmd("/strata/workers", cmd_workers,
 				   "Per-worker counters. Takes no parameters");
+	rte_telemetry_register_cmd("/strata/rtcp", cmd_rtcp,
+				   "RTCP counters and items read by type. Takes no parameters");
 	rte_telemetry_register_cmd("/strata/legs", cmd_legs, "Leg ids in use. Takes no parameters");
 	rte_telemetry_register_cmd("/strata/leg", cmd_leg, "One leg. Parameters: int leg_id");
 }

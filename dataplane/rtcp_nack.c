@@ -1,0 +1,225 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * A receiver's NACK, answered by the router.
+ *
+ * RFC 4585 section 6.2.1: "The Generic NACK message is used to indicate
+ * the loss of one or more RTP packets.  The lost packet(s) are identified
+ * by the means of a packet identifier and a bit mask."  The numbers are the
+ * receiver's (gapless, seqmap.h); each is mapped back to the publisher's
+ * number, looked up in the retransmission cache (rtx_cache.h) and sent
+ * again under the receiver's keys:
+ *
+ *  - as RTX when the subscription has an RTX SSRC.  RFC 4588 section 4:
+ *    "The retransmission packet [has] the same timestamp as the original
+ *    packet", its own SSRC, payload type and sequence numbers, and "The
+ *    payload of the retransmission packet [...] the original sequence
+ *    number (OSN)" in its first two octets, then the original payload.
+ *  - else as the original packet, same number and content, which is safe
+ *    under AES-CM (the same plaintext under the same index gives the same
+ *    ciphertext) but not under AES-GCM, where a header that differs from
+ *    the first copy's (a transport-wide sequence number, say) under the
+ *    same nonce would give away the authentication key: refused there.
+ *
+ * What the cache does not have is asked of the publisher (keyframe_req.c
+ * sends its NACK), in the publisher's numbers; its answer reaches the
+ * receiver as ordinary forwarded media only if it is still in order, so
+ * this helps mostly the next NACK of the same packet.
+ */
+#include <string.h>
+
+#include "codec/vp8.h"
+#include "leg_frame.h"
+#include "rtcp/rtcp_fb.h"
+#include "rtcp_rx.h"
+#include "rtcp_state.h"
+#include "rtp/rtp_header.h"
+#include "srtp/srtp_replay.h"
+
+#define SEQ_MASK 0xffffu
+#define NACK_MAX 128 /* sequence numbers answered per NACK item */
+
+/*
+ * The input number that became output `out` for this receiver, walking
+ * back from the newest input: "out = in - (packets dropped on purpose
+ * before in)" (seqmap.h), so below each dropped input the delta is one
+ * less.  False when `out` is older than the window or was never given.
+ */
+static bool seqmap_reverse(const struct dp_seqmap *m, uint16_t out, uint16_t *in)
+{
+	uint32_t delta = m->delta;
+
+	if (!m->started)
+		return false;
+	for (uint32_t k = 0; k < DP_SEQMAP_WINDOW; k++) {
+		uint32_t i = (m->highest_in - k) & SEQ_MASK;
+		if (dp_seqmap_is_dropped(m, i)) {
+			delta = (delta - 1) & SEQ_MASK;
+			continue;
+		}
+		if (((i - delta) & SEQ_MASK) == out) {
+			*in = (uint16_t)i;
+			return true;
+		}
+	}
+	return false;
+}
+
+static inline void put_be16(uint8_t *p, uint16_t v)
+{
+	p[0] = (uint8_t)(v >> 8);
+	p[1] = (uint8_t)v;
+}
+
+/* Builds and queues one answer; false when it could not be sent. */
+static bool resend(struct dp_worker *w, uint32_t leg_id, uint32_t sub_id, struct rte_mbuf *in,
+		   uint16_t out_seq, bool as_rtx, uint8_t codec)
+{
+	struct dp *dp = w->dp;
+	struct dp_leg *leg = &dp->tables.legs[leg_id];
+	struct dp_sub *sub = &dp->tables.subs[sub_id];
+	const struct dp_mbuf_meta *meta = dp_meta(in);
+	const uint8_t *rtp = rte_pktmbuf_mtod_offset(in, const uint8_t *, meta->pkt.payload_off);
+	uint32_t rtp_len = meta->pkt.payload_len, hdr_len = meta->rtp_hdr_len;
+	const struct dp_frame_info *fi = &meta->frame;
+	const struct strata_srtp_profile *prof = leg->tx.profile;
+	uint32_t osn = as_rtx ? 2 : 0;
+	uint32_t plain_len = rtp_len + osn;
+	uint16_t pi = 0, hl = 0;
+	enum dp_tx_drop why = DP_TX_DROP_NO_MBUF;
+	struct rte_mbuf *o = rte_pktmbuf_alloc(w->pool);
+	uint8_t *out = NULL;
+
+	if (hdr_len < STRATA_RTP_FIXED_HEADER_LEN || hdr_len > rtp_len)
+		goto fail; /* not through the fan-out's parse: not cached */
+	if (o == NULL ||
+	    (out = dp_leg_frame_start(dp, leg, o, (uint16_t)(plain_len + prof->rtp_tag_len), &pi,
+				      &hl, &why)) == NULL)
+		goto fail;
+
+	/* The header the receiver saw, as fanout.c rewrote it. */
+	memcpy(out, rtp, hdr_len);
+	uint8_t pt = as_rtx ? sub->rtx_pt : (sub->pt ? sub->pt : (rtp[1] & 0x7f));
+	out[1] = (uint8_t)((rtp[1] & 0x80) | pt);
+	strata_put_be32(out + 4, strata_be32(rtp + 4) + sub->ts_delta);
+	struct dp_rtcp_sub *rs = dp_rtcp_sub_owner(dp, sub_id);
+	if (as_rtx) {
+		put_be16(out + 2, rs->rtx_seq++);
+		strata_put_be32(out + 8, sub->rtx_ssrc);
+		put_be16(out + hdr_len, out_seq); /* RFC 4588 section 4: the OSN */
+	} else {
+		put_be16(out + 2, out_seq);
+		strata_put_be32(out + 8, sub->ssrc);
+	}
+	memcpy(out + hdr_len + osn, rtp + hdr_len, rtp_len - hdr_len);
+	/* VP8's PictureID and TL0PICIDX as the receiver numbers them
+	 * (mapped on a copy: the receiver's state must not move). */
+	if (codec == STRATA_CODEC_VP8 && (fi->has_picture_id || fi->has_tl0)) {
+		uint32_t pic = fi->picture_id;
+		struct dp_seqmap map = sub->picture;
+		if (fi->has_picture_id && map.started &&
+		    dp_seqmap_forward(&map, fi->picture_id, fi->picture_id_bits == 15 ? 0x7fff : 0x7f,
+				      &pic) != DP_SEQMAP_OK)
+			pic = fi->picture_id;
+		dp_vp8_rewrite(out + hdr_len + osn, fi, (uint16_t)pic,
+			       (uint8_t)(fi->tl0picidx - sub->tl0_delta));
+	}
+
+	/* Under the receiver's keys: the RTX SSRC's own state, or a copy of
+	 * the subscription's (never written back) that takes the original's
+	 * index again, so the same plaintext gives the same ciphertext. */
+	struct strata_srtp_tx again;
+	struct strata_srtp_op op = {
+		.session = &leg->tx,
+		.src = out,
+		.buf = out,
+		.len = plain_len,
+		.cap = (uint32_t)(rte_pktmbuf_tailroom(o) - hl),
+	};
+	if (as_rtx) {
+		op.tx = &rs->rtx_tx;
+	} else {
+		uint64_t index;
+		again = sub->srtp;
+		if (strata_srtp_estimate_index(&sub->srtp.rtp, out_seq, &index) != STRATA_SRTP_OK ||
+		    index == 0) {
+			why = DP_TX_DROP_SRTP_PROTECT;
+			goto fail;
+		}
+		/* As if it were the newest: the index is the same (the ROC is
+		 * estimated from the real state), and the protect does not
+		 * refuse it as used or as older than its window. */
+		memset(again.rtp_bits, 0, sizeof(again.rtp_bits));
+		again.rtp.top = index - 1;
+		op.tx = &again;
+	}
+	strata_srtp_protect(w->srtp, &op, 1);
+	if (op.status != STRATA_SRTP_OK) {
+		why = DP_TX_DROP_SRTP_PROTECT;
+		goto fail;
+	}
+	dp_leg_frame_finish(dp, o, pi, hl, (uint16_t)op.len);
+	if (w->n_tx[pi] >= DP_MAX_OUTPUTS) {
+		why = DP_TX_DROP_TX_FULL;
+		goto fail;
+	}
+	w->tx[pi][w->n_tx[pi]++] = o; /* out with the next flush */
+	leg->counters.tx_packets++;
+	leg->counters.tx_bytes += op.len;
+	w->c.rtcp[as_rtx ? DP_RTCP_C_RTX_SENT : DP_RTCP_C_RETX_SENT]++;
+	return true;
+
+fail:
+	w->c.tx_drop[why]++;
+	w->c.rtcp[DP_RTCP_C_RTX_SEND_FAILED]++;
+	rte_pktmbuf_free(o);
+	return false;
+}
+
+void dp_rtcp_nack_answer(struct dp_worker *w, uint32_t leg_id, const struct dp_rtcp_nack *n,
+			 uint64_t now)
+{
+	struct dp *dp = w->dp;
+	uint32_t sub_id = dp_rtcp_sub_by_ssrc(dp, leg_id, n->media_ssrc);
+	uint16_t seqs[NACK_MAX];
+
+	(void)now;
+	if (sub_id == 0) {
+		w->c.rtcp[DP_RTCP_C_UNKNOWN_MEDIA]++;
+		return;
+	}
+	struct dp_sub *sub = &dp->tables.subs[sub_id];
+	uint32_t stream = dp_rtcp_sub_stream(dp, sub);
+	const struct dp_stream *st = &dp->tables.streams[stream];
+	uint32_t count = dp_rtcp_nack_expand(n, seqs, NACK_MAX);
+	bool as_rtx = sub->rtx_ssrc != 0;
+
+	if (count > NACK_MAX)
+		count = NACK_MAX;
+	w->c.rtcp[DP_RTCP_C_NACK_SEQS] += count;
+	if (stream == 0 || sub->cur_spatial == DP_NONE || st->encoding != sub->cur_spatial) {
+		w->c.rtcp[DP_RTCP_C_RTX_UNMAPPED] += count;
+		return;
+	}
+	if (!as_rtx && dp->tables.legs[leg_id].tx.profile->aead) {
+		w->c.rtcp[DP_RTCP_C_RETX_REFUSED_AEAD] += count;
+		return;
+	}
+	for (uint32_t i = 0; i < count; i++) {
+		uint16_t in_seq;
+		if (!seqmap_reverse(&sub->seq, seqs[i], &in_seq)) {
+			w->c.rtcp[DP_RTCP_C_RTX_UNMAPPED]++;
+			continue;
+		}
+		struct rte_mbuf *m = dp_rtx_cache_get(w, stream, in_seq);
+		if (m == NULL) {
+			w->c.rtcp[DP_RTCP_C_RTX_MISS]++;
+			if (rte_ring_enqueue(w->notify, dp_rtcp_notify_pack(DP_RTCP_NOTIFY_NACK, stream,
+									    in_seq)) != 0)
+				w->c.notify_dropped++;
+			continue;
+		}
+		w->c.rtcp[DP_RTCP_C_RTX_HIT]++;
+		resend(w, leg_id, sub_id, m, seqs[i], as_rtx, st->codec);
+		rte_pktmbuf_free(m);
+	}
+}

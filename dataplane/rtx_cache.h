@@ -1,0 +1,85 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The retransmission cache: each publisher stream's recent decrypted
+ * packets, kept by reference (the input mbuf the fan-out already holds,
+ * its reference count raised), so that a receiver's NACK (RFC 4585 section
+ * 6.2.1) is answered by the router instead of crossing the publisher's
+ * link again.
+ *
+ * Sized by time (dataplane.rtcp.rtx_cache_ms, 1 s by default: a NACK later
+ * than that is answered too late to help a jitter buffer) and capped by a
+ * global budget of mbufs (dataplane.rtcp.rtx_cache_mbufs) shared out
+ * equally between the workers, so the cache can never starve the
+ * forwarding path of buffers.
+ *
+ * One writer per stream, the publisher leg's worker (in dp_fanout).  The
+ * readers are the workers of the receivers that NACK, on other cores.  A
+ * reader takes its own reference to a packet it finds; so that the packet
+ * cannot be freed between the reader's lookup and that reference, an
+ * evicted packet is freed only after an RCU grace period (every worker
+ * reports a quiescent state once per loop, dp->rcu): the writer parks it
+ * in its "limbo" queue with a token from rte_rcu_qsbr_start() and frees it
+ * once rte_rcu_qsbr_check() says every reader has moved on.
+ */
+#ifndef STRATA_DP_RTX_CACHE_H
+#define STRATA_DP_RTX_CACHE_H
+
+#include <stdatomic.h>
+#include <stdint.h>
+
+#include <rte_mbuf.h>
+
+#define DP_RTX_SLOTS 512 /* per stream, a power of two */
+#define DP_RTX_LIMBO 4096 /* per worker, a power of two */
+#define DP_RTX_TAG_VALID 0x10000u
+
+struct dp_worker;
+struct dp_stream;
+
+struct dp_rtx_slot {
+	_Atomic uint32_t tag; /* DP_RTX_TAG_VALID | sequence number, 0 = empty */
+	uint32_t pad;
+	uint64_t tsc;         /* when it was put in */
+	struct rte_mbuf *m;
+};
+
+struct dp_rtx_cache {
+	uint32_t gen;         /* the stream's generation it holds packets of */
+	uint32_t n;           /* valid slots */
+	uint32_t head, tail;  /* fifo[tail .. head): sequence numbers, oldest first */
+	uint16_t fifo[DP_RTX_SLOTS];
+	struct dp_rtx_slot slots[DP_RTX_SLOTS];
+};
+
+/* A worker's evicted packets, waiting for a grace period. */
+struct dp_rtx_worker {
+	uint64_t cached;      /* packets this worker holds in caches */
+	uint32_t head, tail;
+	struct {
+		struct rte_mbuf *m;
+		uint64_t token;
+	} limbo[DP_RTX_LIMBO];
+} __attribute__((aligned(64)));
+
+struct dp_rtx_caches {
+	struct dp_rtx_cache *caches;         /* [max_streams + 1], calloc'd */
+	struct dp_rtx_worker *workers;       /* [n_workers] */
+	uint64_t age_tsc;
+	uint64_t budget_per_worker;
+};
+
+/* Puts an input in its stream's cache [publisher worker]. */
+void dp_rtx_cache_put(struct dp_worker *w, struct rte_mbuf *m, const struct dp_stream *st,
+		      uint32_t stream_id);
+
+/*
+ * The cached packet of stream_id with sequence number seq, with a
+ * reference the caller owns (rte_pktmbuf_free when done); NULL when not
+ * cached [any worker].
+ */
+struct rte_mbuf *dp_rtx_cache_get(struct dp_worker *w, uint32_t stream_id, uint16_t seq);
+
+/* Frees parked packets whose grace period has passed [each worker]. */
+void dp_rtx_cache_reclaim(struct dp_worker *w);
+
+#endif /* STRATA_DP_RTX_CACHE_H */
