@@ -17,14 +17,19 @@
  *
  * "Per second of one core" is the work divided by the CPU time the serving
  * process used meanwhile (/proc/PID/schedstat: nanoseconds on a CPU), so
- * the figure does not depend on the client, on latency or on what else the
- * machine runs.  strata-cp is single-threaded; so is the handshake server.
- * The client (here) runs on the other core as best it can.
+ * the figure does not depend on the client or on latency.  strata-cp is
+ * single-threaded; so is the handshake server (blocking accept, handshake,
+ * close).  Both are pinned to the same core (--core), the clients and
+ * strata-fake-dp to the others, and both are kept busy by `concurrency`
+ * clients at once (the joins' on libwebsockets, the handshakes' in
+ * threads), so neither idles between two.  Joins and handshakes alternate
+ * in rounds and the medians are reported: the machine is shared.
  *
  * It runs the real strata-cp and strata-fake-dp from the build tree
  * (found next to this binary; --cp and --fake-dp override).
  */
 #define _GNU_SOURCE
+#include <sched.h>
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -32,7 +37,9 @@
 #include <libgen.h>
 #include <limits.h>
 #include <netinet/in.h>
+#include <pthread.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <spawn.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -59,6 +66,7 @@ extern char **environ;
 
 struct opts {
 	unsigned joins, handshakes, concurrency, warmup, rounds;
+	int core;               /* both servers run here, the client elsewhere */
 	bool json;
 	char cp[PATH_MAX], fake_dp[PATH_MAX];
 };
@@ -86,6 +94,22 @@ static uint64_t cpu_ns(pid_t pid)
 		ns = 0;
 	fclose(f);
 	return ns;
+}
+
+/* Pins pid (0: this process) to core, or to every other core when
+ * others is set; quietly does nothing on a one-core machine. */
+static void pin(pid_t pid, int core, bool others)
+{
+	long n = sysconf(_SC_NPROCESSORS_ONLN);
+	cpu_set_t set;
+
+	if (core < 0 || n < 2 || core >= n)
+		return;
+	CPU_ZERO(&set);
+	for (long c = 0; c < n; c++)
+		if ((c == core) != others)
+			CPU_SET(c, &set);
+	sched_setaffinity(pid, sizeof(set), &set);
 }
 
 static pid_t spawn(char *const argv[], const char *out_path)
@@ -320,82 +344,108 @@ static void tls_server(int lfd, SSL_CTX *ctx)
 	}
 }
 
-static int run_handshakes(const char *cert, const char *key, const struct opts *o,
-			  uint64_t *cpu, uint64_t *wall, char *err, size_t errlen)
-{
-	struct sockaddr_in a = { .sin_family = AF_INET };
-	socklen_t alen = sizeof(a);
-	SSL_CTX *sctx = SSL_CTX_new(TLS_server_method());
-	SSL_CTX *cctx = SSL_CTX_new(TLS_client_method());
-	int lfd = socket(AF_INET, SOCK_STREAM, 0), one = 1;
-	unsigned ok = 0;
-	uint64_t cpu0 = 0, wall0 = 0;
-	pid_t pid;
+/* Clients of the handshake server, in threads, so that connections wait
+ * in its backlog and it never idles between two (as strata-cp does not,
+ * with joins in flight). */
+struct hs_clients {
+	struct sockaddr_in addr;
+	SSL_CTX *ctx;
+	unsigned total;
+	_Atomic unsigned next, ok, failed;
+};
 
-	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	setsockopt(lfd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-	if (!sctx || !cctx || lfd < 0 || bind(lfd, (struct sockaddr *)&a, sizeof(a)) < 0 ||
-	    listen(lfd, 128) < 0 || getsockname(lfd, (struct sockaddr *)&a, &alen) < 0 ||
-	    SSL_CTX_use_certificate_chain_file(sctx, cert) != 1 ||
-	    SSL_CTX_use_PrivateKey_file(sctx, key, SSL_FILETYPE_PEM) != 1 ||
-	    sig_tls_apply_policy(sctx, err, errlen) < 0 ||
-	    !SSL_CTX_load_verify_locations(cctx, cert, NULL)) {
-		if (!err[0])
-			snprintf(err, errlen, "TLS server set-up failed");
-		goto fail;
-	}
-	SSL_CTX_set_verify(cctx, SSL_VERIFY_PEER, NULL);
-	SSL_CTX_set_session_cache_mode(cctx, SSL_SESS_CACHE_OFF);
-	pid = fork();
-	if (pid == 0) {
-		tls_server(lfd, sctx);
-		_exit(0);
-	}
-	close(lfd);
-	lfd = -1;
-	for (unsigned i = 0; i < o->warmup + o->handshakes; i++) {
+static void *hs_client(void *arg)
+{
+	struct hs_clients *h = arg;
+
+	while (atomic_fetch_add(&h->next, 1) < h->total) {
 		int fd = socket(AF_INET, SOCK_STREAM, 0);
 		SSL *ssl;
 
-		if (i == o->warmup) {
-			cpu0 = cpu_ns(pid);
-			wall0 = mono_ns();
-		}
-		if (fd < 0 || connect(fd, (struct sockaddr *)&a, sizeof(a)) < 0) {
-			snprintf(err, errlen, "connect: %s", strerror(errno));
+		if (fd < 0 || connect(fd, (struct sockaddr *)&h->addr, sizeof(h->addr)) < 0) {
+			atomic_fetch_add(&h->failed, 1);
 			if (fd >= 0)
 				close(fd);
-			break;
+			continue;
 		}
-		ssl = SSL_new(cctx);
+		ssl = SSL_new(h->ctx);
 		SSL_set_fd(ssl, fd);
 		SSL_set1_host(ssl, "127.0.0.1");
 		if (SSL_connect(ssl) == 1) {
-			ok += i >= o->warmup;
+			atomic_fetch_add(&h->ok, 1);
 			SSL_shutdown(ssl);
+		} else {
+			atomic_fetch_add(&h->failed, 1);
 		}
 		SSL_free(ssl);
 		close(fd);
 	}
+	return NULL;
+}
+
+static int run_handshakes(const char *cert, const char *key, const struct opts *o,
+			  uint64_t *cpu, uint64_t *wall, char *err, size_t errlen)
+{
+	struct hs_clients h = { .addr = { .sin_family = AF_INET } };
+	socklen_t alen = sizeof(h.addr);
+	SSL_CTX *sctx = SSL_CTX_new(TLS_server_method());
+	int lfd = socket(AF_INET, SOCK_STREAM, 0), one = 1;
+	pthread_t th[1024];
+	unsigned n_th = o->concurrency;
+	uint64_t cpu0, wall0;
+	pid_t pid;
+
+	h.ctx = SSL_CTX_new(TLS_client_method());
+	h.addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	setsockopt(lfd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	if (!sctx || !h.ctx || lfd < 0 || bind(lfd, (struct sockaddr *)&h.addr, sizeof(h.addr)) < 0 ||
+	    listen(lfd, 1024) < 0 || getsockname(lfd, (struct sockaddr *)&h.addr, &alen) < 0 ||
+	    SSL_CTX_use_certificate_chain_file(sctx, cert) != 1 ||
+	    SSL_CTX_use_PrivateKey_file(sctx, key, SSL_FILETYPE_PEM) != 1 ||
+	    sig_tls_apply_policy(sctx, err, errlen) < 0 ||
+	    !SSL_CTX_load_verify_locations(h.ctx, cert, NULL)) {
+		if (!err[0])
+			snprintf(err, errlen, "TLS server set-up failed");
+		if (lfd >= 0)
+			close(lfd);
+		SSL_CTX_free(sctx);
+		SSL_CTX_free(h.ctx);
+		return -1;
+	}
+	SSL_CTX_set_verify(h.ctx, SSL_VERIFY_PEER, NULL);
+	SSL_CTX_set_session_cache_mode(h.ctx, SSL_SESS_CACHE_OFF);
+	pid = fork();
+	if (pid == 0) {
+		pin(0, o->core, false);
+		tls_server(lfd, sctx);
+		_exit(0);
+	}
+	close(lfd);
+	/* Warm-up, one client, then the measured ones in threads. */
+	h.total = o->warmup;
+	hs_client(&h);
+	h.total = o->warmup + o->handshakes;
+	h.next = o->warmup; /* the warm-up loop's last look went one past */
+	h.ok = 0;
+	cpu0 = cpu_ns(pid);
+	wall0 = mono_ns();
+	for (unsigned i = 0; i < n_th; i++)
+		if (pthread_create(&th[i], NULL, hs_client, &h) != 0)
+			n_th = i;
+	for (unsigned i = 0; i < n_th; i++)
+		pthread_join(th[i], NULL);
 	*cpu = cpu_ns(pid) - cpu0;
 	*wall = mono_ns() - wall0;
 	kill(pid, SIGKILL);
 	waitpid(pid, NULL, 0);
 	SSL_CTX_free(sctx);
-	SSL_CTX_free(cctx);
-	if (ok != o->handshakes) {
-		if (!err[0])
-			snprintf(err, errlen, "%u of %u handshakes failed", o->handshakes - ok,
-				 o->handshakes);
+	SSL_CTX_free(h.ctx);
+	if (h.ok != o->handshakes) {
+		snprintf(err, errlen, "%u of %u handshakes failed", o->handshakes - h.ok,
+			 o->handshakes);
 		return -1;
 	}
 	return 0;
-fail:
-	if (lfd >= 0)
-		close(lfd);
-	SSL_CTX_free(sctx);
-	SSL_CTX_free(cctx);
-	return -1;
 }
 
 static int cmp_double(const void *a, const void *b)
@@ -478,7 +528,7 @@ static void usage(FILE *f)
 {
 	fprintf(f,
 		"usage: strata-bench joins [--joins N] [--handshakes N] [--concurrency N] [--rounds N]\n"
-		"                          [--quick]\n"
+		"                          [--core N] [--quick]\n"
 		"                          [--cp PATH] [--fake-dp PATH] [--json]\n"
 		"\n"
 		"Joins strata-cp completes per second of its one core (a full TLS handshake, the\n"
@@ -491,6 +541,8 @@ static void usage(FILE *f)
 		"  --joins N         joins measured (default 2000, --quick 300)\n"
 		"  --handshakes N    handshakes measured (default 2000, --quick 300)\n"
 		"  --concurrency N   joins in flight (default 16)\n"
+		"  --core N          the core both servers are pinned to (default 1; -1: none);\n"
+		"                    the client and strata-fake-dp run on the others\n"
 		"  --rounds N        joins and handshakes alternate in N rounds; medians are\n"
 		"                    reported (default 5)\n"
 		"  --cp PATH         strata-cp (default: ../controlplane/strata-cp from here)\n"
@@ -515,6 +567,7 @@ int bench_joins_main(int argc, char **argv)
 		{ "handshakes", required_argument, NULL, 'k' },
 		{ "concurrency", required_argument, NULL, 'c' },
 		{ "rounds", required_argument, NULL, 'r' },
+		{ "core", required_argument, NULL, 'C' },
 		{ "quick", no_argument, NULL, 'q' },
 		{ "cp", required_argument, NULL, 'p' },
 		{ "fake-dp", required_argument, NULL, 'f' },
@@ -523,7 +576,7 @@ int bench_joins_main(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	struct opts o = { .joins = 2000, .handshakes = 2000, .concurrency = 16, .warmup = 50,
-			  .rounds = 5 };
+			  .rounds = 5, .core = 1 };
 	char dir[] = "/tmp/strata-bench-joins.XXXXXX", state[PATH_MAX], conf[PATH_MAX],
 	     log[PATH_MAX], shm[64], token[CP_TOKEN_MAX_LEN + 1], msg[CP_TOKEN_MAX_LEN + 512],
 	     cert[PATH_MAX + 32], key[PATH_MAX + 32], err[512] = "";
@@ -543,6 +596,7 @@ int bench_joins_main(int argc, char **argv)
 		case 'k': o.handshakes = (unsigned)strtoul(optarg, NULL, 10); break;
 		case 'c': o.concurrency = (unsigned)strtoul(optarg, NULL, 10); break;
 		case 'r': o.rounds = (unsigned)strtoul(optarg, NULL, 10); break;
+		case 'C': o.core = (int)strtol(optarg, NULL, 10); break;
 		case 'q': o.joins = o.handshakes = 300; break;
 		case 'p': snprintf(o.cp, sizeof(o.cp), "%s", optarg); break;
 		case 'f': snprintf(o.fake_dp, sizeof(o.fake_dp), "%s", optarg); break;
@@ -593,6 +647,11 @@ int bench_joins_main(int argc, char **argv)
 	cp = spawn(cp_argv, log);
 	if (cp < 0)
 		goto out;
+	/* Both servers on one core, the client and strata-fake-dp on the others:
+	 * the two measurements then see the same core. */
+	pin(cp, o.core, false);
+	pin(dp, o.core, true);
+	pin(0, o.core, true);
 	port = wait_ready(log, cp);
 	if (port < 0) {
 		snprintf(err, sizeof(err), "strata-cp did not start: see %.400s", log);

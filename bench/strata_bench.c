@@ -24,8 +24,8 @@ static const struct subcommand subcommands[] = {
 	  "SRTP protect/unprotect rate on one core: Strata vs libsrtp2 vs raw ipsec-mb",
 	  bench_crypto_main },
 	{ "joins",
-	  "[--joins N] [--handshakes N] [--concurrency N] [--quick] [--cp PATH] "
-	  "[--fake-dp PATH] [--json]",
+	  "[--joins N] [--handshakes N] [--concurrency N] [--rounds N] [--core N] [--quick] "
+	  "[--cp PATH] [--fake-dp PATH] [--json]",
 	  "strata-cp's joins (TLS + token + room + leg) per core-second vs raw TLS handshakes",
 	  bench_joins_main },
 #ifdef STRATA_BENCH_FWD
