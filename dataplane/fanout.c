@@ -32,6 +32,7 @@
 #include "layer_meter.h"
 #include "net/headers.h"
 #include "net/wire.h"
+#include "rtp/rtp_ext.h"
 #include "rtp/rtp_header.h"
 #include "rtx_cache.h"
 #include "select.h"
@@ -152,6 +153,19 @@ static uint8_t target_encoding(const struct dp_source *src, const struct dp_sub 
 	return want;
 }
 
+/*
+ * The output RTP header of an input whose dependency descriptor grows for
+ * the receivers that need it rewritten: built for the first of them and
+ * copied for the others whose descriptor has the same length (their
+ * descriptor octets are written over it at dd_off).
+ */
+struct dd_header {
+	uint32_t len;      /* 0 = not built yet */
+	uint32_t dd_len;   /* the descriptor's length in it */
+	uint32_t dd_off;
+	uint8_t hdr[512];
+};
+
 /* What every receiver's copy of one input shares, worked out once. */
 struct input_view {
 	struct rte_mbuf *m;
@@ -166,6 +180,7 @@ struct input_view {
 	uint32_t ts;
 	uint32_t picture_mask;
 	uint64_t now;
+	struct dd_header *dd_hdr; /* DP_PATH_DD inputs */
 };
 
 /*
@@ -329,39 +344,65 @@ static bool output_one(struct dp_worker *w, const struct input_view *in, uint32_
 	/* The dependency descriptor as this receiver must see it: with its own
 	 * active decode targets (select_dd.h: DP_SELECT_DD_REWRITE), numbered
 	 * on from the encoding it got before a simulcast switch.  A longer
-	 * descriptor makes a longer header, built here (hdr_out). */
-	uint32_t out_hdr_len = hdr_len;
-	uint8_t dd_out[UINT8_MAX + DP_AV1_DD_REWRITE_GROWTH], hdr_out[512];
+	 * descriptor makes a longer header (in->dd_hdr). */
+	uint32_t out_hdr_len = hdr_len, dd_out_off = 0;
+	uint8_t dd_out[UINT8_MAX + DP_AV1_DD_REWRITE_GROWTH];
 	uint32_t dd_out_len = 0;
 	bool hdr_built = false;
 	if (path == DP_PATH_DD) {
 		const struct dp_mbuf_meta *meta = in->meta;
+		const struct dp_av1_dd_frame *f = &meta->codec.dd;
 		uint16_t fn = (uint16_t)(dd_frame_number(rtp, meta) - sub->dd_fn_delta);
 		sub->dd_last_fn = fn;
-		if (so.dd_rewrite || sub->dd_fn_delta) {
+		dd_out_off = meta->dd_off;
+		if (so.dd_rewrite && meta->dd_len == DP_AV1_DD_MIN_LEN && sub->dd_tail_len &&
+		    sub->dd_tail_mask == sub->dd.rx_mask && sub->dd_tail_gen == f->structure_gen) {
+			/* The mandatory fields alone: the receiver's extended
+			 * fields after them, as last time. */
+			memcpy(dd_out, rtp + meta->dd_off, DP_AV1_DD_MIN_LEN);
+			memcpy(dd_out + DP_AV1_DD_MIN_LEN, sub->dd_tail, sub->dd_tail_len);
+			dd_out_len = DP_AV1_DD_MIN_LEN + sub->dd_tail_len;
+		} else if (so.dd_rewrite) {
+			dd_out_len = (uint32_t)dp_av1_dd_rewrite(rtp + meta->dd_off, meta->dd_len,
+								 f->structure, sub->dd.rx_mask,
+								 dd_out, sizeof(dd_out));
+			if (meta->dd_len == DP_AV1_DD_MIN_LEN && dd_out_len > DP_AV1_DD_MIN_LEN &&
+			    dd_out_len - DP_AV1_DD_MIN_LEN <= sizeof(sub->dd_tail)) {
+				sub->dd_tail_len = (uint8_t)(dd_out_len - DP_AV1_DD_MIN_LEN);
+				memcpy(sub->dd_tail, dd_out + DP_AV1_DD_MIN_LEN, sub->dd_tail_len);
+				sub->dd_tail_mask = sub->dd.rx_mask;
+				sub->dd_tail_gen = f->structure_gen;
+			}
+		} else if (sub->dd_fn_delta) {
 			dd_out_len = meta->dd_len;
-			if (so.dd_rewrite)
-				dd_out_len = (uint32_t)dp_av1_dd_rewrite(
-					rtp + meta->dd_off, meta->dd_len, meta->codec.dd.structure,
-					sub->dd.rx_mask, dd_out, sizeof(dd_out));
-			else
-				memcpy(dd_out, rtp + meta->dd_off, dd_out_len);
+			memcpy(dd_out, rtp + meta->dd_off, dd_out_len);
+		}
+		if (so.dd_rewrite || sub->dd_fn_delta) {
 			if (dd_out_len == 0) {
 				*why = DP_DROP_DD_INVALID;
 				goto skipped_late;
 			}
 			dp_av1_dd_put_frame_number(dd_out, fn);
-			if (dd_out_len != meta->dd_len) {
-				out_hdr_len = dp_rtp_ext_replace(rtp, hdr_len,
-								 st->ext_dependency_descriptor,
-								 dd_out, dd_out_len, hdr_out,
-								 sizeof(hdr_out));
-				if (out_hdr_len == 0) {
+		}
+		if (dd_out_len != 0 && dd_out_len != meta->dd_len) {
+			struct dd_header *h = in->dd_hdr;
+			if (h->len == 0 || h->dd_len != dd_out_len) {
+				uint32_t l = 0;
+				h->len = dp_rtp_ext_replace(rtp, hdr_len, st->ext_dependency_descriptor,
+							    dd_out, dd_out_len, h->hdr, sizeof(h->hdr));
+				const uint8_t *d = h->len ? strata_rtp_ext_find(
+					h->hdr, h->len, st->ext_dependency_descriptor, &l) : NULL;
+				if (d == NULL || l != dd_out_len) {
+					h->len = 0;
 					*why = DP_DROP_DD_INVALID;
 					goto skipped_late;
 				}
-				hdr_built = true;
+				h->dd_len = dd_out_len;
+				h->dd_off = (uint32_t)(d - h->hdr);
 			}
+			out_hdr_len = h->len;
+			dd_out_off = h->dd_off;
+			hdr_built = true;
 		}
 	}
 	uint32_t out_rtp_len = rtp_len - hdr_len + out_hdr_len;
@@ -395,13 +436,13 @@ static bool output_one(struct dp_worker *w, const struct input_view *in, uint32_
 	 * library call per output).  Bytes past the header are overwritten by
 	 * the encryption; the input buffer is an mbuf's, far longer than 64. */
 	if (hdr_built)
-		memcpy(out, hdr_out, out_hdr_len);
+		memcpy(out, in->dd_hdr->hdr, out_hdr_len);
 	else if (hdr_len <= RTP_COPY_FIXED)
 		memcpy(out, rtp, RTP_COPY_FIXED);
 	else
 		memcpy(out, rtp, hdr_len);
-	if (dd_out_len && !hdr_built)
-		memcpy(out + in->meta->dd_off, dd_out, dd_out_len);
+	if (dd_out_len)
+		memcpy(out + dd_out_off, dd_out, dd_out_len);
 	if (path != DP_PATH_SIMPLE)
 		out[1] = (uint8_t)((so.marker ? 0x80 : 0) | (sub->pt ? sub->pt : rtp[1] & 0x7f));
 	else if (sub->pt)
@@ -472,6 +513,8 @@ static unsigned fanout_local(struct dp_worker *w, struct rte_mbuf *m, const stru
 	const struct dp_tables *t = &w->dp->tables;
 	const struct dp_mbuf_meta *meta = dp_meta(m);
 	const uint8_t *rtp = rte_pktmbuf_mtod_offset(m, const uint8_t *, meta->pkt.payload_off);
+	struct dd_header dd_hdr;
+	dd_hdr.len = 0;
 	const struct input_view in = {
 		.m = m,
 		.meta = meta,
@@ -485,6 +528,7 @@ static unsigned fanout_local(struct dp_worker *w, struct rte_mbuf *m, const stru
 		.ts = strata_be32(rtp + 4),
 		.picture_mask = meta->frame.picture_id_bits == 15 ? 0x7fff : 0x7f,
 		.now = meta->rx_tsc,
+		.dd_hdr = &dd_hdr,
 	};
 	unsigned first = list->first[w->index], end = list->first[w->index + 1], taken = 0;
 

@@ -316,7 +316,7 @@ static enum dp_select_dd decide_new(struct dp_select_dd_state *rx, const struct 
 {
 	const struct dp_av1_dd_structure *s = f->structure;
 	uint8_t order[DP_AV1_DD_MAX_DTS];
-	unsigned n = preference(s, f->active_mask, ts, tt, order), flags = 0;
+	unsigned n, flags = 0;
 	uint8_t cur = rx->dt < s->dt_cnt ? rx->dt : NONE;
 	bool dec = decodable(rx, f);
 	bool cur_active = cur != NONE && ((f->active_mask >> cur) & 1);
@@ -324,6 +324,19 @@ static enum dp_select_dd decide_new(struct dp_select_dd_state *rx, const struct 
 
 	if (broken)
 		flags |= DP_SELECT_DD_KEYFRAME_NEEDED;
+	/* The common case: the receiver is at the best target, and sound
+	 * there; the loop below would stop at once. */
+	if (rx->best_gen != f->structure_gen || rx->best_active != f->active_mask ||
+	    rx->best_ts != ts || rx->best_tt != tt) {
+		rx->best = dp_select_dd_target(s, f->active_mask, ts, tt);
+		rx->best_gen = f->structure_gen;
+		rx->best_active = f->active_mask;
+		rx->best_ts = ts;
+		rx->best_tt = tt;
+	}
+	if (cur != NONE && rx->best == cur && cur_active && !broken)
+		return judge(rx, f, dec, flags);
+	n = preference(s, f->active_mask, ts, tt, order);
 	/* While the current target is sound, only better ones are tried (they
 	 * come before it); otherwise any. */
 	for (unsigned i = 0; i < n; i++) {

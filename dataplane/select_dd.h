@@ -45,7 +45,13 @@ struct dp_select_dd_state {
 	uint8_t dt;               /* its decode target, DP_SELECT_DD_NONE = none yet */
 	uint8_t started;
 	uint8_t explicit_mask;    /* it needs its own bitmask in every packet */
-	uint8_t pad[5];
+	/* The decode target dp_select_dd_target last gave for these
+	 * (structure, active decode targets, targets): most frames only
+	 * confirm it, and need no new ranking. */
+	uint8_t best;
+	uint8_t best_ts, best_tt;
+	uint8_t pad[2];
+	uint32_t best_gen, best_active;
 };
 
 /*

@@ -188,6 +188,12 @@ struct dp_sub {
 	uint16_t dd_fn_delta;     /* dependency descriptor frame number: out = in - delta */
 	uint16_t dd_last_fn;      /* ... the last one it got */
 	struct dp_select_dd_state dd; /* streams with the dependency descriptor */
+	/* Its rewritten descriptor's extended fields (active decode targets
+	 * rx_mask of structure dd_tail_gen) for descriptors of the mandatory
+	 * fields alone: the same octets after them whatever the frame. */
+	uint32_t dd_tail_gen, dd_tail_mask;
+	uint8_t dd_tail_len;
+	uint8_t dd_tail[DP_AV1_DD_REWRITE_GROWTH + 1];
 	uint64_t keyframe_asked_tsc;
 	struct dp_seqmap seq;     /* RTP sequence numbers, gapless */
 	struct dp_seqmap picture; /* VP8 PictureID, gapless */
