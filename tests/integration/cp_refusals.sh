@@ -20,6 +20,10 @@
 #                      others participant-left
 #   ServerDraining     drain: no new rooms, the current one still takes
 #                      joins, strata-cp exits once it is empty
+#   bad input          bytes that are not TLS, TLS 1.1, text that is not
+#                      JSON, an unknown type, a field of the wrong type, a
+#                      message past 64 KiB (close 1009), a binary message
+#                      (close 1003)
 # A refused newcomer never disturbs those already in: the room's first
 # participant stays connected through all of it.
 . "$(dirname "$0")/cp_lib.sh"
@@ -74,6 +78,21 @@ body = b"provision\0bad.user@app1\0%d\0" % (int(sys.argv[2]) + 62167219200 + 600
 mac = hmac.new(sys.argv[1].encode(), body, hashlib.sha384).hexdigest().encode()
 print(base64.b64encode(body + b"\0" + mac).decode())' "$KEY" "$NOW")
 refused baduser InvalidToken "$(join_msg "$baduser" room1)"
+
+note "bad input: each refused, the anchor unaffected"
+"$SIG" --mode garbage --url "$URL" --timeout 5000 > "$WORK/garbage.out" 2>&1 ||
+	fail "garbage instead of TLS was not closed: $(cat "$WORK/garbage.out")"
+"$SIG" --mode tls-probe --tls 1.1 --url "$URL" --ca "$STATE/signaling-cert.pem" \
+	> "$WORK/tls11.out" 2>&1 && fail "TLS 1.1 accepted: $(cat "$WORK/tls11.out")"
+refused notjson MalformedMessage 'send {"type":"join",'
+refused unknown UnknownMessage '{"type":"teleport","id":1}'
+refused wrongtype MalformedMessage '{"type":"join","id":1,"token":5,"resourceId":"room1"}'
+sig toobig "send-big 70000
+wait-close 1009" || fail "an oversized message: $(cat "$WORK/toobig.out")"
+sig binary "send-binary hello
+wait-close 1003" || fail "a binary message: $(cat "$WORK/binary.out")"
+kill -0 "$CP_PID" || fail "strata-cp died"
+grep -q '"type":"participant-left"' "$WORK/anchor.out" && fail "the anchor saw someone leave"
 
 note "InvalidResourceId, NotMember"
 refused badroom InvalidResourceId "$(join_msg "$good" "bad room")"
