@@ -136,6 +136,7 @@ static void emit_leg_stats(struct dp_main *mn, uint32_t id)
 		ls->twcc_stamped = atomic_load_explicit(&leg->bwe->stamped, memory_order_relaxed);
 		ls->twcc_feedbacks = atomic_load_explicit(&leg->bwe->feedbacks, memory_order_relaxed);
 		ls->remb_count = atomic_load_explicit(&leg->bwe->rembs, memory_order_relaxed);
+		ls->twcc_unstamped = atomic_load_explicit(&leg->bwe->unstamped, memory_order_relaxed);
 	}
 	dp_event_commit(mn);
 }

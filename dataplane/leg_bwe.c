@@ -103,10 +103,10 @@ uint32_t dp_twcc_stamp_out(struct dp_worker *w, struct dp_leg *recv,
 		return 0;
 	int g = dp_rtp_ext_twcc_growth(rtp_out, hdr_len, room, pub_id, recv->ext_transport_cc);
 	if (g < 0) {
-		if (g == DP_TWCC_PUT_NO_ROOM)
-			lb->stamp_no_room++;
-		else
-			lb->stamp_bad_header++;
+		/* One writer: a relaxed load and store, no locked add. */
+		atomic_store_explicit(&lb->unstamped,
+				      atomic_load_explicit(&lb->unstamped, memory_order_relaxed) + 1,
+				      memory_order_relaxed);
 		return 0;
 	}
 	uint16_t seq = dp_bwe_on_send(&lb->bwe, udp_len + (uint32_t)g, dp_leg_bwe_us(lb, now_tsc));

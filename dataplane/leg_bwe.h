@@ -43,14 +43,15 @@ struct dp_leg_bwe {
 	/* [owner] */
 	struct dp_bwe bwe;
 	uint64_t tsc_per_us;       /* [const] */
-	uint64_t stamp_no_room;    /* packets left unstamped: the MTU was reached */
-	uint64_t stamp_bad_header; /* ... their extension block was unusable */
 
 	/* Published by the owner after each feedback, read by main. */
 	_Atomic uint32_t estimate_bps;
 	_Atomic uint8_t source;    /* enum dp_bwe_source */
 	_Atomic uint8_t live;      /* REMB or transport feedback was read */
 	_Atomic uint64_t stamped, feedbacks, rembs;
+	/* Packets left unstamped [owner, read by main]: the MTU was reached,
+	 * or the publisher's extension block could not take the number. */
+	_Atomic uint64_t unstamped;
 } __attribute__((aligned(64)));
 
 /*

@@ -282,6 +282,9 @@ struct strata_event_leg_stats {
 	uint64_t twcc_stamped;       /* packets sent with a transport-wide number */
 	uint64_t twcc_feedbacks;     /* transport-cc feedback messages read */
 	uint64_t remb_count;         /* REMB messages read */
+	uint64_t twcc_unstamped;     /* packets sent without a number: no room
+				      * under the MTU, or the publisher's header
+				      * extension block could not take one */
 };
 
 struct strata_event_stream {

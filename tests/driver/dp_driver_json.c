@@ -126,9 +126,10 @@ void dp_text_json_event(FILE *f, const struct strata_event *ev)
 		json_addr(f, "remote", &s->remote);
 		fprintf(f,
 			",\"bwe_bps\":%u,\"bwe_source\":%u,\"twcc_stamped\":%llu,"
-			"\"twcc_feedbacks\":%llu,\"remb_count\":%llu",
+			"\"twcc_feedbacks\":%llu,\"remb_count\":%llu,\"twcc_unstamped\":%llu",
 			s->bwe_bps, s->bwe_source, (unsigned long long)s->twcc_stamped,
-			(unsigned long long)s->twcc_feedbacks, (unsigned long long)s->remb_count);
+			(unsigned long long)s->twcc_feedbacks, (unsigned long long)s->remb_count,
+			(unsigned long long)s->twcc_unstamped);
 		break;
 	}
 	case STRATA_EVENT_STREAM_STARTED:

@@ -130,7 +130,8 @@ a, b = legs[2], legs[3]
 bad = []
 if not (a["remb_count"] > 0 and a["bwe_source"] == 2 and 1000000 <= a["bwe_bps"] <= 2000000):
     bad.append(f"leg 2 (REMB 2M last): {a}")
-if not (b["twcc_feedbacks"] > 100 and b["twcc_stamped"] > 300 and b["bwe_bps"] < 460000):
+if not (b["twcc_feedbacks"] > 100 and b["twcc_stamped"] > 300 and b["bwe_bps"] < 460000 and
+        b["twcc_unstamped"] == 0):
     bad.append(f"leg 3 (transport-cc, congested): {b}")
 if legs[1]["twcc_stamped"]:
     bad.append("leg 1 has no transport-cc but was stamped")
