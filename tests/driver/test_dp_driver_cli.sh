@@ -76,7 +76,7 @@ expect 0 '{"cmd":"leg-add","seq":1,"status":"ok"}' \
 	drv leg-add id=1 room=7 local=10.0.0.1:40000 remote=10.0.0.2:5000 latch=1 \
 	rx=AES_CM_128_HMAC_SHA1_80:$key80 tx=AEAD_AES_256_GCM:$key256gcm rx-rtcp-unencrypted \
 	tx-window=256
-want='{"cmd":"leg-add","seq":1,"id":1,"room":7,"local":"10.0.0.1:40000","remote":"10.0.0.2:5000","latch":1,"rx":"AES_CM_128_HMAC_SHA1_80:'$key80'","tx":"AEAD_AES_256_GCM:'$key256gcm'","rx-rtcp-unencrypted":1,"tx-rtcp-unencrypted":0,"rx-window":0,"tx-window":256}'
+want='{"cmd":"leg-add","seq":1,"id":1,"room":7,"local":"10.0.0.1:40000","remote":"10.0.0.2:5000","latch":1,"rx":"AES_CM_128_HMAC_SHA1_80:'$key80'","tx":"AEAD_AES_256_GCM:'$key256gcm'","rx-rtcp-unencrypted":1,"tx-rtcp-unencrypted":0,"rx-window":0,"tx-window":256,"ext-transport-cc":0}'
 # strata-fake-dp logs a command before it answers it.
 grep -qxF "$want" "$tmp/log" || fail "fake dp received: $(cat "$tmp/log"), expected $want"
 
