@@ -159,6 +159,9 @@ void cp_participant_release(struct cp *cp, struct cp_participant *p);
  * changed: a participant's state changed, save soon. */
 int cp_persist_save(struct cp *cp);
 int cp_persist_load(struct cp *cp);
+/* The part of load after the file is unsealed: the JSON into the rooms
+ * (0, or -1 when it is not a sessions document).  fuzz_persist drives it. */
+int cp_persist_restore(struct cp *cp, const char *text, size_t len);
 void cp_state_changed(struct cp *cp);
 
 /* main.c: re-reads the configuration file and applies the reloadable

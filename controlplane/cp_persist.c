@@ -214,8 +214,14 @@ static struct cp_participant *restore_one(struct cp *cp, struct cp_room *room, j
 	addr_from(json_object_get(o, "remote"), &p->remote);
 	p->profile = (uint8_t)json_integer_value(json_object_get(o, "profile"));
 	n = unhex(json_string_value(json_object_get(o, "send")), p->send_key, CP_KEY_SALT_MAX);
-	if (n <= 0 || unhex(json_string_value(json_object_get(o, "recv")), p->recv_key,
-			    CP_KEY_SALT_MAX) != n || !p->id[0] || !p->dp_leg || !p->profile) {
+	/* Key || salt as long as the profile's (RFC 3711, RFC 7714). */
+	static const int key_len[] = { 0, 30, 30, 46, 28, 44 };
+	if (n <= 0 || p->profile < 1 || p->profile > 5 || n != key_len[p->profile] ||
+	    unhex(json_string_value(json_object_get(o, "recv")), p->recv_key, CP_KEY_SALT_MAX) !=
+		    n ||
+	    !p->id[0] || !p->dp_leg || !p->local.port ||
+	    (p->local.family != STRATA_AF_INET && p->local.family != STRATA_AF_INET6) ||
+	    !cp_user_valid(p->user, strlen(p->user))) {
 		OPENSSL_cleanse(p, sizeof(*p));
 		free(p);
 		return NULL;
@@ -247,6 +253,11 @@ static struct cp_participant *restore_one(struct cp *cp, struct cp_room *room, j
 		u32_from(json_object_get(b, "rtx_ssrc"), pub->rtx_ssrc, pub->n_encodings);
 		u32_from(json_object_get(b, "streams"), pub->dp_stream, pub->n_encodings);
 		pub->dp_source = (uint32_t)json_integer_value(json_object_get(b, "source"));
+		bool ok = pub->dp_source && pub->id[0];
+		for (unsigned e = 0; e < pub->n_encodings; e++)
+			ok = ok && pub->dp_stream[e];
+		if (!ok)
+			p->n_pubs--; /* not a stream this strata-cp could have written */
 	}
 	json_t *prefs = json_object_get(o, "prefs");
 	for (size_t i = 0; i < json_array_size(prefs) && p->n_prefs < CP_MAX_PREFS; i++) {
@@ -289,7 +300,10 @@ static void restore_subs(struct cp_room *room, json_t *parts)
 			struct cp_participant *q = pid ? cp_room_member(room, pid) : NULL;
 			struct cp_sub *s;
 
-			if (!q || !(s = calloc(1, sizeof(*s))))
+			/* Only a stream its publisher still has. */
+			const char *pub = json_string_value(json_object_get(o, "pub"));
+			if (!q || q == p || !pub || !cp_participant_pub(q, pub) ||
+			    !(s = calloc(1, sizeof(*s))))
 				continue;
 			s->publisher = q;
 			snprintf(s->pub_id, sizeof(s->pub_id), "%s",
@@ -311,9 +325,6 @@ int cp_persist_load(struct cp *cp)
 	uint8_t *file = NULL, *body = NULL;
 	size_t file_len = 0, body_len = 0;
 	struct cp_err err = { { 0 } };
-	json_t *top, *rooms;
-	json_error_t jerr;
-	unsigned n = 0;
 	int rc;
 
 	cp_config_path(&cp->cfg, STATE_FILE, path, sizeof(path));
@@ -332,10 +343,26 @@ int cp_persist_load(struct cp *cp)
 		return -1;
 	}
 	cp_file_free(file, file_len);
-	top = json_loadb((const char *)body + 8, body_len - 8, 0, &jerr);
+	rc = cp_persist_restore(cp, (const char *)body + 8, body_len - 8);
 	cp_file_free(body, body_len);
-	if (!top || json_integer_value(json_object_get(top, "v")) != 1) {
+	if (rc < 0)
 		CP_WARN("sessions file unreadable: starting without sessions", CP_KV_STR("path", path));
+	else if (cp->restored)
+		CP_INFO("sessions restored: waiting for their clients to resume",
+			CP_KV_UINT("participants", cp->n_participants),
+			CP_KV_UINT("rooms", cp->rooms.n_rooms),
+			CP_KV_UINT("resume_grace_s", cp->cfg.sessions.resume_grace_s));
+	return rc;
+}
+
+int cp_persist_restore(struct cp *cp, const char *text, size_t len)
+{
+	json_error_t jerr;
+	json_t *top, *rooms;
+	unsigned n = 0;
+
+	top = json_loadb(text, len, JSON_REJECT_DUPLICATES, &jerr);
+	if (!top || json_integer_value(json_object_get(top, "v")) != 1) {
 		json_decref(top);
 		return -1;
 	}
@@ -363,10 +390,6 @@ int cp_persist_load(struct cp *cp)
 		cp->rooms.next_dp_room = 1;
 	json_decref(top);
 	cp->restored = n > 0;
-	if (n)
-		CP_INFO("sessions restored: waiting for their clients to resume",
-			CP_KV_UINT("participants", n), CP_KV_UINT("rooms", cp->rooms.n_rooms),
-			CP_KV_UINT("resume_grace_s", cp->cfg.sessions.resume_grace_s));
 	return 0;
 }
 

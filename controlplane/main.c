@@ -146,36 +146,6 @@ static void tick(void *arg)
 	sig_timer_arm(cp->tick, TICK_US);
 }
 
-/* The settings a reload applies; the others need a restart. */
-int cp_reload(struct cp *cp, char *msg, size_t len)
-{
-	struct cp_config n;
-	char err[512];
-
-	if (!cp->config_path) {
-		snprintf(msg, len, "started without -c: nothing to reload");
-		return -1;
-	}
-	if (cp_config_load(cp->config_path, &n, err, sizeof(err)) < 0) {
-		snprintf(msg, len, "%s (nothing changed)", err);
-		return -1;
-	}
-	cp->cfg.quotas = n.quotas;
-	cp->cfg.tokens = n.tokens;
-	cp->cfg.apps.rotation_grace_s = n.apps.rotation_grace_s;
-	cp->cfg.media = n.media;
-	cp->cfg.logs.level[0] = 0;
-	snprintf(cp->cfg.logs.level, sizeof(cp->cfg.logs.level), "%s", n.logs.level);
-	cp_log_set_level(NULL, (enum cp_log_level)cp_log_level_parse(n.logs.level));
-	cp->rl_addr.rate = n.quotas.joins_per_s_per_address;
-	cp->rl_addr.burst = n.quotas.joins_burst_per_address;
-	cp->rl_app.rate = n.quotas.joins_per_s_per_app;
-	cp->rl_app.burst = n.quotas.joins_burst_per_app;
-	snprintf(msg, len, "reloaded quotas, tokens, apps.rotation_grace_s, media, logs.level "
-			   "from %s", cp->config_path);
-	return 0;
-}
-
 static void signal_readable(void *arg, struct sig_fd *f, int fd)
 {
 	struct cp *cp = arg;

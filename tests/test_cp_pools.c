@@ -12,10 +12,15 @@
  *              bad values refused with file and line; the default media
  *              address also without a controlplane section (it once was
  *              missing then)
+ *   persist    sessions.state's reader on fuzz_persist's seed: two rooms,
+ *              three participants, keys, simulcast, subscriptions linked
+ *              to their publisher; a key of the wrong length for its
+ *              profile drops that participant; not JSON restores nothing
  */
 #include <stdio.h>
 #include <unistd.h>
 
+#include "cp.h"
 #include "cp_config.h"
 #include "idpool.h"
 #include "ratelimit.h"
@@ -179,8 +184,95 @@ static void check_config(void)
 	      "config: a missing file: %s", err);
 }
 
+static struct cp pcp;
+
+static void free_restored(void)
+{
+	unsigned k;
+	struct cp_room *r;
+
+	while ((r = cp_rooms_first(&pcp.rooms, &k))) {
+		while (r->members) {
+			struct cp_participant *p = r->members;
+
+			cp_room_remove(r, p);
+			cp_participant_release(&pcp, p);
+		}
+		cp_room_drop(&pcp.rooms, r);
+	}
+	cp_rooms_fini(&pcp.rooms);
+}
+
+static void check_persist(void)
+{
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f = fopen(PERSIST_SEED, "r");
+	struct cp_room *room;
+	struct cp_participant *a, *b;
+
+	CHECK(f != NULL, "persist: %s", PERSIST_SEED);
+	if (!f)
+		return;
+	text = malloc(65536);
+	len = fread(text, 1, 65535, f);
+	text[len] = 0;
+	fclose(f);
+	memset(&pcp, 0, sizeof(pcp));
+	cp_config_defaults(&pcp.cfg);
+	cp_rooms_init(&pcp.rooms);
+	CHECK(cp_persist_restore(&pcp, text, len) == 0, "persist: the seed");
+	CHECK(pcp.n_participants == 3 && pcp.rooms.n_rooms == 2 && pcp.restored,
+	      "persist: %u participants in %u rooms", pcp.n_participants, pcp.rooms.n_rooms);
+	room = cp_room_find(&pcp.rooms, "app1", "standup");
+	a = room ? cp_room_member(room, "p-1") : NULL;
+	b = room ? cp_room_member(room, "p-4") : NULL;
+	CHECK(a && b && room->dp_room == 1, "persist: the room and its members");
+	if (a && b) {
+		CHECK(a->profile == 4 && a->key_len == 28 && a->send_key[0] == 0x11 &&
+			      a->recv_key[27] == 0x22 && a->local.port == 40000,
+		      "persist: Alice's media");
+		CHECK(a->n_pubs == 2 && a->pubs[0].n_encodings == 2 && a->pubs[0].ssrc[1] == 1112 &&
+			      a->pubs[0].dp_stream[1] == 2,
+		      "persist: Alice's simulcast stream");
+		CHECK(b->subs && b->subs->publisher == a && b->subs->next &&
+			      b->subs->next->dp_sub == 2 && !b->subs->next->next,
+		      "persist: Bob's subscriptions");
+		CHECK(b->n_prefs == 1 && b->prefs[0].max_temporal == 1, "persist: Bob's preference");
+		CHECK(!a->conn && a->away_since_ms, "persist: away until they resume");
+	}
+	CHECK(pcp.next_serial == 9 && pcp.rooms.next_dp_room == 3, "persist: counters");
+	free_restored();
+
+	/* Alice's key one byte short for her profile: she is dropped, and
+	 * Bob's subscriptions to her with her. */
+	char *cut = strstr(text, "\"send\":\"");
+	if (cut) {
+		cut += 8;
+		memmove(cut, cut + 2, strlen(cut + 2) + 1);
+		len = strlen(text);
+		memset(&pcp, 0, sizeof(pcp));
+		cp_config_defaults(&pcp.cfg);
+		cp_rooms_init(&pcp.rooms);
+		CHECK(cp_persist_restore(&pcp, text, len) == 0, "persist: a short key");
+		room = cp_room_find(&pcp.rooms, "app1", "standup");
+		b = room ? cp_room_member(room, "p-4") : NULL;
+		CHECK(pcp.n_participants == 2 && room && !cp_room_member(room, "p-1") && b &&
+			      !b->subs,
+		      "persist: a short key: %u participants", pcp.n_participants);
+		free_restored();
+	}
+	memset(&pcp, 0, sizeof(pcp));
+	cp_rooms_init(&pcp.rooms);
+	CHECK(cp_persist_restore(&pcp, "not json", 8) == -1 && pcp.n_participants == 0,
+	      "persist: not JSON");
+	cp_rooms_fini(&pcp.rooms);
+	free(text);
+}
+
 int main(void)
 {
+	check_persist();
 	check_idpool();
 	check_ratelimit();
 	check_config();
