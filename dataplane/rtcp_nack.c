@@ -33,36 +33,11 @@
 #include "rtcp_rx.h"
 #include "rtcp_state.h"
 #include "rtp/rtp_header.h"
+#include "seqmap_reverse.h"
 #include "srtp/srtp_replay.h"
 
 #define SEQ_MASK 0xffffu
 #define NACK_MAX 128 /* sequence numbers answered per NACK item */
-
-/*
- * The input number that became output `out` for this receiver, walking
- * back from the newest input: "out = in - (packets dropped on purpose
- * before in)" (seqmap.h), so below each dropped input the delta is one
- * less.  False when `out` is older than the window or was never given.
- */
-static bool seqmap_reverse(const struct dp_seqmap *m, uint16_t out, uint16_t *in)
-{
-	uint32_t delta = m->delta;
-
-	if (!m->started)
-		return false;
-	for (uint32_t k = 0; k < DP_SEQMAP_WINDOW; k++) {
-		uint32_t i = (m->highest_in - k) & SEQ_MASK;
-		if (dp_seqmap_is_dropped(m, i)) {
-			delta = (delta - 1) & SEQ_MASK;
-			continue;
-		}
-		if (((i - delta) & SEQ_MASK) == out) {
-			*in = (uint16_t)i;
-			return true;
-		}
-	}
-	return false;
-}
 
 static inline void put_be16(uint8_t *p, uint16_t v)
 {
@@ -205,16 +180,16 @@ void dp_rtcp_nack_answer(struct dp_worker *w, uint32_t leg_id, const struct dp_r
 		return;
 	}
 	for (uint32_t i = 0; i < count; i++) {
-		uint16_t in_seq;
-		if (!seqmap_reverse(&sub->seq, seqs[i], &in_seq)) {
+		uint32_t in_seq;
+		if (!dp_seqmap_reverse(&sub->seq, seqs[i], SEQ_MASK, &in_seq)) {
 			w->c.rtcp[DP_RTCP_C_RTX_UNMAPPED]++;
 			continue;
 		}
-		struct rte_mbuf *m = dp_rtx_cache_get(w, stream, in_seq);
+		struct rte_mbuf *m = dp_rtx_cache_get(w, stream, (uint16_t)in_seq);
 		if (m == NULL) {
 			w->c.rtcp[DP_RTCP_C_RTX_MISS]++;
 			if (rte_ring_enqueue(w->notify, dp_rtcp_notify_pack(DP_RTCP_NOTIFY_NACK, stream,
-									    in_seq)) != 0)
+									    (uint16_t)in_seq)) != 0)
 				w->c.notify_dropped++;
 			continue;
 		}

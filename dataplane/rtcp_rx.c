@@ -188,8 +188,12 @@ static void on_sender_report(struct dp_worker *w, uint32_t leg_id, struct dp_rtc
 
 	if (stream == 0 || st->leg != leg_id)
 		return;
-	if (!l->have_ntp_offset) {
-		l->ntp_offset = (int64_t)(dp_rtcp_ntp_at(dp_rtcp_g, now) - si->ntp);
+	/* The offset includes the SR's transit and queueing; the smallest seen
+	 * is the closest to the clocks' real difference.  It is the leg's, not
+	 * the stream's: the publisher's audio and video move alike. */
+	int64_t offset = (int64_t)(dp_rtcp_ntp_at(dp_rtcp_g, now) - si->ntp);
+	if (!l->have_ntp_offset || offset < l->ntp_offset) {
+		l->ntp_offset = offset;
 		l->have_ntp_offset = 1;
 	}
 	uint32_t seq = atomic_load_explicit(&rs->sr_seq, memory_order_relaxed);

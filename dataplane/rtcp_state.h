@@ -78,8 +78,8 @@ struct dp_rtcp_leg {
 	struct dp_rtcp_peer peers[DP_RTCP_LEG_PEERS + 1];
 	uint32_t peer_stamp;
 	struct dp_rtcp_rx_report report; /* the leg's latest, over its subs */
-	/* The publisher's NTP clock: ours minus theirs, in NTP units (from the
-	 * first SR on the leg), so that its streams' SRs translate alike. */
+	/* The publisher's NTP clock: ours minus theirs, in NTP units (the
+	 * least over the SRs on the leg), so its streams' SRs translate alike. */
 	int64_t ntp_offset;
 	uint8_t have_ntp_offset;
 

