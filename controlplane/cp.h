@@ -5,10 +5,14 @@
  * dataplane link, and the rooms with their participants.
  *
  *   main.c          start-up, signals, shut-down
- *   cp_session.c    the signaling requests: join, publish, leave...
+ *   cp_join.c       joining and resuming (signaling), the away participants
+ *   cp_session.c    the other signaling requests: publish, leave...
  *   cp_program.c    what participants mean for strata-dp: legs, streams,
  *                   subscriptions; replay after a strata-dp restart;
  *                   cleaning up after an earlier strata-cp
+ *   cp_dplink.c     the shared-memory link to strata-dp (cp_dplink.h)
+ *   cp_persist.c    sessions.state: taking legs over after a restart
+ *   stun.c          STUN Binding answers for punted packets
  *   cp_commands.c   the control socket's commands (stratactl)
  *
  * Single-threaded: everything runs on the loop's thread.
@@ -30,6 +34,7 @@
 #include "room.h"
 #include "sig_fdwatch.h"
 #include "sig_server.h"
+#include "stun.h"
 
 #define CP_VERSION "0.1.0"
 
@@ -108,6 +113,7 @@ struct cp {
 	bool stopping;
 
 	uint64_t joins[CP_JOIN_RESULT_COUNT];
+	uint64_t stun[CP_STUN_RESULT_COUNT]; /* punted STUN, by outcome (stun.h) */
 	uint64_t leaves, kicks, publishes, chats;
 };
 

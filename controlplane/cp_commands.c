@@ -485,6 +485,14 @@ static json_t *stats_json(struct cp *cp)
 		      (json_int_t)ds.results_ok, "results_failed", (json_int_t)ds.results_failed,
 		      "stale", (json_int_t)ds.stale, "events", (json_int_t)ds.events,
 		      "epoch_changes", (json_int_t)ds.epoch_changes, "punts", (json_int_t)ds.punts);
+	if (o) {
+		json_t *stun = json_object();
+
+		for (int r = 0; r < CP_STUN_RESULT_COUNT; r++)
+			json_object_set_new(stun, cp_stun_result_name(r),
+					    json_integer((json_int_t)cp->stun[r]));
+		json_object_set_new(json_object_get(o, "controlplane"), "stun", stun);
+	}
 	if (o && cp->have_dp_stats) {
 		const struct strata_event_stats *d = &cp->dp_stats;
 

@@ -4,6 +4,7 @@
  * cp_dplink.h.
  */
 #include <errno.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -346,4 +347,28 @@ void cp_dplink_poll(struct cp_dplink *l)
 	}
 	push_backlog(l);
 	drain(l);
+}
+
+int cp_dplink_send_packet(struct cp_dplink *l, const struct strata_addr *local,
+			  const struct strata_addr *remote, const void *data, size_t len)
+{
+	struct strata_packet *pkt;
+
+	if (!l->up)
+		return -ENOTCONN;
+	if (len > STRATA_PACKET_MAX)
+		return -EINVAL;
+	pkt = strata_ring_reserve(l->shm.tx);
+	if (!pkt) {
+		l->st.tx_dropped++;
+		return -ENOBUFS;
+	}
+	memset(pkt, 0, offsetof(struct strata_packet, data));
+	pkt->local = *local;
+	pkt->remote = *remote;
+	pkt->len = (uint16_t)len;
+	memcpy(pkt->data, data, len);
+	strata_ring_commit(l->shm.tx);
+	l->st.tx_packets++;
+	return 0;
 }

@@ -52,6 +52,7 @@ struct cp_dplink_ops {
 struct cp_dplink_stats {
 	uint64_t commands, results_ok, results_failed, stale, backlog_max;
 	uint64_t events, punts, attaches, epoch_changes, detaches;
+	uint64_t tx_packets, tx_dropped;
 };
 
 struct cp_dplink *cp_dplink_new(const char *shm_name, const struct cp_dplink_ops *ops,
@@ -72,6 +73,11 @@ const struct strata_shm_header *cp_dplink_header(const struct cp_dplink *l);
  * cb not called). */
 int cp_dplink_send(struct cp_dplink *l, const struct strata_cmd *cmd, cp_dplink_result_fn *cb,
 		   void *arg);
+/* Queues a UDP payload for strata-dp to send from local to remote (the tx
+ * ring): 0, -ENOTCONN, -ENOBUFS (ring full: dropped), -EINVAL (too long). */
+int cp_dplink_send_packet(struct cp_dplink *l, const struct strata_addr *local,
+			  const struct strata_addr *remote, const void *data, size_t len);
+
 /* Commands sent and not answered yet, plus the backlog. */
 unsigned cp_dplink_outstanding(const struct cp_dplink *l);
 

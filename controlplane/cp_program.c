@@ -698,14 +698,29 @@ static void event(void *arg, const struct strata_event *ev)
 	}
 }
 
-/* Punted packets: strata-cp's clients are keyed over signaling (SDES-style)
- * and need no ICE or DTLS, so STUN and DTLS are counted and dropped. */
+/* Punted packets: STUN Binding requests get their answer (stun.h: what
+ * the client's address looks like from here); strata-cp's clients are
+ * keyed over signaling and need no DTLS, so the rest is dropped. */
 static void punt(void *arg, const struct strata_packet *pkt, unsigned worker)
 {
-	(void)arg;
+	struct cp *cp = arg;
+	uint8_t out[128];
+	size_t n = 0;
+	enum cp_stun_result r;
+
 	(void)worker;
-	CP_LOG_RL(CP_LOG_DEBUG, 1, 5, "punted packet dropped", CP_KV_UINT("class", pkt->class),
-		  CP_KV_UINT("len", pkt->len));
+	if (pkt->class != STRATA_PACKET_STUN || pkt->len > sizeof(pkt->data)) {
+		CP_LOG_RL(CP_LOG_DEBUG, 1, 5, "punted packet dropped",
+			  CP_KV_UINT("class", pkt->class), CP_KV_UINT("len", pkt->len));
+		return;
+	}
+	r = cp_stun_answer(pkt->data, pkt->len, &pkt->remote, out, sizeof(out), &n);
+	cp->stun[r]++;
+	if (r == CP_STUN_ANSWERED)
+		cp_dplink_send_packet(cp->dp, &pkt->local, &pkt->remote, out, n);
+	else
+		CP_LOG_RL(CP_LOG_DEBUG, 1, 5, "STUN not answered",
+			  CP_KV_STR("why", cp_stun_result_name(r)));
 }
 
 const struct cp_dplink_ops cp_dplink_handlers = {

@@ -20,6 +20,8 @@
 # must arrive, decrypted and intact.  Then with AES_CM_128_HMAC_SHA1_80,
 # the other profile family, and with Alice on AEAD_AES_128_GCM and Bob on
 # AES_CM_128_HMAC_SHA1_80 (each leg keyed for its own client's choice).
+# A STUN Binding request to a media port gets strata-cp's answer through
+# strata-dp (XOR-MAPPED-ADDRESS, FINGERPRINT; RFC 5389), decoded here.
 # Then strata-cp is killed with SIGKILL while Alice sends and restarted:
 # strata-dp forwards on, every packet arrives, the new strata-cp takes the
 # legs over from sessions.state without reprogramming any, and Alice
@@ -163,6 +165,34 @@ grep -q 'msg="restored sessions reconciled with strata-dp" legs_kept=6 programme
 wait resumed
 RESUME
 note "ok: 1500 packets across strata-cp's kill and restart; Alice resumed"
+
+note "STUN: a Binding request to a media port is answered with the client's address"
+in_ns "$PY" - "$(media "$WORK/a0.out" port)" <<'PYEOF' || fail "STUN Binding through strata-dp and strata-cp"
+import os, socket, struct, sys, zlib
+tid = os.urandom(12)
+req = struct.pack(">HHI", 1, 8, 0x2112A442) + tid
+req += struct.pack(">HHI", 0x8028, 4, zlib.crc32(req) ^ 0x5354554E)
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.bind(("192.0.2.1", 50009))
+s.settimeout(3)
+s.sendto(req, ("192.0.2.2", int(sys.argv[1])))
+resp, src = s.recvfrom(2048)
+assert src == ("192.0.2.2", int(sys.argv[1])), src
+typ, length, cookie = struct.unpack(">HHI", resp[:8])
+assert typ == 0x0101 and cookie == 0x2112A442 and resp[8:20] == tid and length == len(resp) - 20
+# RFC 5389 15.2 and 15.5, decoded here independently.
+atype, alen, _, fam, xport = struct.unpack(">HHBBH", resp[20:28])
+assert atype == 0x0020 and fam == 1
+port = xport ^ 0x2112
+addr = socket.inet_ntoa(bytes(a ^ b for a, b in zip(resp[28:32], struct.pack(">I", 0x2112A442))))
+assert (addr, port) == ("192.0.2.1", 50009), (addr, port)
+ftype, flen, fp = struct.unpack(">HHI", resp[-8:])
+assert ftype == 0x8028 and fp == zlib.crc32(resp[:-8]) ^ 0x5354554E
+PYEOF
+ctl --json stats | "$PY" -c '
+import json, sys
+assert json.load(sys.stdin)["controlplane"]["stun"]["answered"] == 1' || fail "stun counter"
+note "ok: XOR-MAPPED-ADDRESS 192.0.2.1:50009, FINGERPRINT checked with zlib"
 
 note "active speaker: RFC 6464 levels in strata-dp become loudest-changed and participants"
 cat > "$WORK/spk-a.script" <<SCRIPT
