@@ -33,6 +33,7 @@
 #include "net/headers.h"
 #include "net/wire.h"
 #include "rtp/rtp_ext.h"
+#include "rtp/rtp_ext_replace.h"
 #include "rtp/rtp_header.h"
 #include "rtx_cache.h"
 #include "select.h"
@@ -388,8 +389,10 @@ static bool output_one(struct dp_worker *w, const struct input_view *in, uint32_
 			struct dd_header *h = in->dd_hdr;
 			if (h->len == 0 || h->dd_len != dd_out_len) {
 				uint32_t l = 0;
-				h->len = dp_rtp_ext_replace(rtp, hdr_len, st->ext_dependency_descriptor,
-							    dd_out, dd_out_len, h->hdr, sizeof(h->hdr));
+				h->len = strata_rtp_ext_replace(rtp, hdr_len,
+								st->ext_dependency_descriptor,
+								dd_out, dd_out_len, h->hdr,
+								sizeof(h->hdr));
 				const uint8_t *d = h->len ? strata_rtp_ext_find(
 					h->hdr, h->len, st->ext_dependency_descriptor, &l) : NULL;
 				if (d == NULL || l != dd_out_len) {

@@ -65,14 +65,4 @@ enum dp_select dp_fanout_svc_select(struct dp_sub *sub, const struct dp_stream *
 				    const struct dp_source *src, const struct dp_mbuf_meta *meta,
 				    uint8_t encoding, bool marker_in, struct dp_svc_out *o);
 
-/*
- * Writes to out (cap octets) the RTP header hdr[0..hdr_len) with its
- * header extension element `id` replaced by data[0..len), in the one-byte
- * form (RFC 8285 section 4.2) when every element fits it and the input
- * used it, else the two-byte form (section 4.3).  Returns the new header's
- * length, or 0 when it does not fit (or the input has no such element).
- */
-uint32_t dp_rtp_ext_replace(const uint8_t *hdr, uint32_t hdr_len, uint8_t id, const uint8_t *data,
-			    uint32_t len, uint8_t *out, uint32_t cap);
-
 #endif /* STRATA_DP_FANOUT_SVC_H */
