@@ -48,10 +48,7 @@ void cp_config_defaults(struct cp_config *cfg)
 	cfg->quotas.joins_per_s_per_app = 100;
 	cfg->quotas.joins_burst_per_app = 200;
 	cfg->sessions.resume_grace_s = 30;
-	cfg->sessions.keepalive_timeout_s = 30;
-	cfg->sessions.media_timeout_s = 20;
 	strcpy(cfg->logs.level, "info");
-	cfg->rtcp.keyframe_interval_ms = 500;
 }
 
 void cp_config_path(const struct cp_config *cfg, const char *name, char *out, size_t len)
@@ -328,9 +325,6 @@ static const struct table quotas_table = TABLE(quotas_fields);
 
 static const struct field sessions_fields[] = {
 	UINT("resume_grace_s", C, sessions.resume_grace_s, 0, 3600, "resume_grace_s = 30;"),
-	UINT("keepalive_timeout_s", C, sessions.keepalive_timeout_s, 5, 3600,
-	     "keepalive_timeout_s = 30;"),
-	UINT("media_timeout_s", C, sessions.media_timeout_s, 2, 3600, "media_timeout_s = 20;"),
 };
 static const struct table sessions_table = TABLE(sessions_fields);
 
@@ -340,12 +334,6 @@ static const struct field logs_fields[] = {
 	CUSTOM("audit", parse_logs_audit),
 };
 static const struct table logs_table = TABLE(logs_fields);
-
-static const struct field rtcp_fields[] = {
-	UINT("keyframe_interval_ms", C, rtcp.keyframe_interval_ms, 10, 60000,
-	     "keyframe_interval_ms = 500;"),
-};
-static const struct table rtcp_table = TABLE(rtcp_fields);
 
 static const struct field top_fields[] = {
 	CUSTOM("state_dir", parse_state_dir),
@@ -360,7 +348,6 @@ static const struct field top_fields[] = {
 	GROUP("quotas", 0, quotas_table),
 	GROUP("sessions", 0, sessions_table),
 	GROUP("logs", 0, logs_table),
-	GROUP("rtcp", 0, rtcp_table),
 };
 static const struct table top_table = TABLE(top_fields);
 

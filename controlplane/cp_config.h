@@ -67,17 +67,12 @@ struct cp_config {
 	} quotas;
 	struct {
 		uint32_t resume_grace_s;   /* signaling away this long: removed */
-		uint32_t keepalive_timeout_s;
-		uint32_t media_timeout_s;  /* no media from a client this long: removed */
 	} sessions;
 	struct {
 		char level[16];
 		char file[CP_PATH_MAX];    /* "" = stderr */
 		char audit[CP_PATH_MAX];   /* "" = state_dir/audit.log */
 	} logs;
-	struct {
-		uint32_t keyframe_interval_ms;
-	} rtcp;
 };
 
 void cp_config_defaults(struct cp_config *cfg);
