@@ -33,6 +33,25 @@ ref_token() { "$PY" "$(dirname "$0")/../cp_token_ref.py" generate app1 "$1" "$((
 TA=$(ref_token alice)
 TB=$(ref_token bob)
 
+note "tokens through stratactl: from the store, offline with --key, the Python reference agreeing"
+"$PY" - "$TA" "$(ctl --json token verify --token "$TA")" \
+	"$(ctl --json token verify --token "$TA" --now $(($(date +%s) + 3600)))" \
+	"$(ctl --json token verify --token "$TA" --key "$KEY" --now 1000000000)" \
+	"$(ctl --json token verify --token "$TA" --key wrong-key-0123456789)" <<'PYEOF' || fail "token verify"
+import json, sys
+ok, late, offline, wrong = (json.loads(a) for a in sys.argv[2:6])
+assert ok["valid"] is True and ok["user"] == "alice" and ok["app"] == "app1", ok
+assert late["valid"] is False and late["reason"] == "EXPIRED", late
+assert offline["valid"] is True and offline["expires"] == ok["expires"], offline
+assert wrong["valid"] is False and wrong["reason"] == "BAD_MAC", wrong
+PYEOF
+TG=$(ctl token generate --app app1 --user gina --expires-in 60)
+"$PY" "$(dirname "$0")/../cp_token_ref.py" verify "$TG" app1 "$KEY" "$(date +%s)" | grep -q "^OK b'gina' b'app1'" ||
+	fail "the Python reference refuses stratactl's token: $("$PY" "$(dirname "$0")/../cp_token_ref.py" verify "$TG" app1 "$KEY" "$(date +%s)")"
+TO=$(ctl token generate --app app1 --user gina --expires-in 60 --key "$KEY")
+[[ ${TO:0:20} == "${TG:0:20}" ]] || fail "offline and stored-key tokens differ in their start"
+grep -qF -- "$KEY" "$STATE/audit.log" && fail "a --key reached the audit log"
+
 note "1-2: Alice joins and publishes"
 sig_bg alice "$(join_msg "$TA" standup Alice)
 wait joined
