@@ -24,7 +24,9 @@
  *                 by MS_PER_S every second (a bottleneck filling up);
  *   loss:PCT      ... reporting PCT% of the packets as not received;
  *   quiet         send nothing.
- * Each feedback goes as SRTCP in a compound with an empty receiver report.
+ * The script's clock starts with the first media packet (until then the
+ * first phase's feedback is sent).  Each feedback goes as SRTCP in a
+ * compound with an empty receiver report.
  * It prints one JSON line: per phase the VP8 temporal layers received in
  * its second half, and the transport-wide numbers seen (count, gaps, and
  * packets without one).  Times are the receiver's CLOCK_MONOTONIC.
@@ -442,13 +444,20 @@ static int run_recv(const struct opts *o)
 	srtp_t in = session(o->key_hex, false, kin), out = session(o->key_hex, true, kout);
 	int fd = udp_socket(&o->bind);
 	FILE *dump = o->dump ? fopen(o->dump, "wb") : NULL;
+	/* The script's clock starts at the first media packet, so a slow
+	 * start of the publisher does not eat into the first phase. */
 	int64_t t0 = now_us(), phase_start = t0, next_fb = t0, next_remb = t0;
+	bool started = false;
 	unsigned cur = 0, decrypted = 0, fail = 0;
 	rx.highest = -1;
 
 	while (cur < n_ph) {
 		int64_t now = now_us();
 		struct phase *p = &ph[cur];
+		if (!started)
+			phase_start = now;
+		else if (now - t0 > 120 * 1000000LL)
+			die("no end to the script after 2 minutes", "");
 		if (now - phase_start >= p->dur_us) {
 			phase_start += p->dur_us;
 			cur++;
@@ -487,6 +496,10 @@ static int run_recv(const struct opts *o)
 			continue;
 		}
 		decrypted++;
+		if (!started) {
+			started = true;
+			phase_start = now;
+		}
 		uint32_t hl = rtp_hdr_len(pkt, (uint32_t)len), tl0;
 		int tid = 0;
 		if (hl == 0)
