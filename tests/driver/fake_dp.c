@@ -168,6 +168,19 @@ static int do_cmd(struct model *m, const struct strata_cmd *cmd)
 		m->subs[id].spatial = cmd->u.sub_set_layers.spatial;
 		m->subs[id].temporal = cmd->u.sub_set_layers.temporal;
 		return STRATA_CMD_OK;
+	case STRATA_CMD_LEG_SET_PREFS:
+		/* Checked as strata-dp checks it; the model keeps no wishes. */
+		id = cmd->u.leg_set_prefs.leg;
+		if (!valid_id(m, id))
+			return STRATA_CMD_EINVAL;
+		return m->legs[id].leg ? STRATA_CMD_OK : STRATA_CMD_ENOENT;
+	case STRATA_CMD_ROOM_SET_POLICY:
+		return cmd->u.room_set_policy.room != 0 &&
+				       cmd->u.room_set_policy.layer_policy <=
+					       STRATA_LAYER_POLICY_SPEAKER_FIRST &&
+				       cmd->u.room_set_policy.speaker_events_per_s <= 16
+			       ? STRATA_CMD_OK
+			       : STRATA_CMD_EINVAL;
 	case STRATA_CMD_DUMP:
 	case STRATA_CMD_STATS:
 		return STRATA_CMD_OK;

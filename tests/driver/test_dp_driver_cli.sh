@@ -104,6 +104,16 @@ expect 0 '"ssrc":4660' "$drv_bin" --shm /nonexistent --dry-run stream-add id=1 s
 expect 0 '"local":"[2001:db8::1]:3478","remote":"none"' \
 	"$drv_bin" --dry-run leg-add id=9 local=[2001:db8::1]:3478 rx=none tx=none
 expect 0 '"spatial":0,"temporal":255' "$drv_bin" --dry-run sub-add id=1 leg=1 source=1 ssrc=5 pt=96
+# Bandwidth adaptation's commands: wishes, a room's policy.
+expect 0 '"id":3,"spatial":1,"temporal":2,"paused":1,"max-height":360' \
+	"$drv_bin" --dry-run sub-layers id=3 spatial=1 temporal=2 paused max-height=360
+expect 0 '{"cmd":"leg-prefs","seq":0,"id":1,"max-video-sources":4}' \
+	"$drv_bin" --dry-run leg-prefs id=1 max-video-sources=4
+expect 0 '"room":7,"policy":1,"speaker-events-per-s":2' \
+	"$drv_bin" --dry-run room-policy room=7 policy=1 speaker-events-per-s=2
+expect 0 '{"cmd":"leg-prefs","seq":1,"status":"ok"}' drv leg-prefs id=1 max-video-sources=2
+expect 1 '{"cmd":"leg-prefs","seq":1,"status":"enoent"}' drv leg-prefs id=5
+expect 1 '{"cmd":"room-policy","seq":1,"status":"einval"}' drv room-policy room=7 policy=9
 
 # A batch: many commands, one process; results in order; dump at the end.
 cat >"$tmp/batch" <<EOB
