@@ -234,6 +234,23 @@ static uint32_t source_leg(const struct dp_tables *t, uint32_t src_id)
 	return 0;
 }
 
+/*
+ * Where a source's publisher stands in its room's speaker ranking (its
+ * audio stream's place), so that a receiver limited to N videos sees the
+ * N most recent speakers; sources of publishers without ranked audio come
+ * after them, in subscription order (DP_SPEAKER_MAX_STREAMS + their index).
+ */
+static uint16_t speaker_rank(const struct dp_tables *t, const struct dp_room_state *rs,
+			     uint32_t leg, unsigned index)
+{
+	for (unsigned i = 0; rs != NULL && leg != 0 && i < rs->ev.n; i++) {
+		uint32_t s = rs->ev.order[i];
+		if (s <= t->max_streams && t->streams[s].leg == leg)
+			return (uint16_t)i;
+	}
+	return (uint16_t)(DP_SPEAKER_MAX_STREAMS + index);
+}
+
 /* ---- one receiver -------------------------------------------------------- */
 
 static void emit_changed(struct dp_main *mn, uint32_t sub_id, const struct dp_sub *sub,
@@ -293,14 +310,15 @@ static void run_leg(struct dp_main *mn, uint32_t leg_id, int64_t now_us)
 
 	for (uint32_t s = a->leg_head[leg_id]; s != 0 && n < DP_LP_MAX_SUBS; s = a->sub_next[s]) {
 		const struct dp_sub *sub = &t->subs[s];
+		uint32_t publisher = source_leg(t, sub->source);
 		source_costs(a, t, sub->source, &costs[n]);
 		subs[n] = (struct dp_lp_sub){
 			.src = &costs[n],
 			.max_spatial = wish(sub->cap_spatial, DP_LP_MAX_SPATIAL),
 			.max_temporal = wish(sub->cap_temporal, DP_LP_MAX_TEMPORAL),
 			.max_height = sub->max_height,
-			.rank = (uint16_t)n,
-			.speaker = loudest_leg != 0 && source_leg(t, sub->source) == loudest_leg,
+			.rank = speaker_rank(t, rs, publisher, n),
+			.speaker = loudest_leg != 0 && publisher == loudest_leg,
 			.paused = sub->paused != 0,
 		};
 		state[n] = a->sub_state[s];

@@ -11,7 +11,8 @@
  *  - each receiver leg whose estimator has heard feedback (leg_bwe.h) has
  *    its video subscriptions decided together by bwe/layer_policy.h from
  *    the estimate, its wishes (SUB_SET_LAYERS as the cap, max_height,
- *    paused; LEG_SET_PREFS's max_video_sources) and its room's policy
+ *    paused; LEG_SET_PREFS's max_video_sources, which keeps the videos of
+ *    the room's most recent speakers) and its room's policy
  *    (ROOM_SET_POLICY; the room's loudest speaker first under
  *    SPEAKER_FIRST); the targets the workers apply (dp_sub.target_*) are
  *    the decision, never above the cap; each change is reported to
