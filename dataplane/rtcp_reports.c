@@ -116,15 +116,26 @@ static void send_sr(struct dp_main *mn, uint32_t sub_id, uint64_t now)
 	} else {
 		/* No SR from the publisher yet: the receiver's own timeline,
 		 * its last packet's timestamp moved on by the time since. */
-		uint64_t since = now - sub->last_out_tsc;
-		rtp_now = sub->last_out_ts +
-			  (uint32_t)((unsigned __int128)since * st->clock_rate / dp->tsc_hz);
+		uint64_t last_tsc = sub->last_out_tsc;
+		uint32_t last_ts = sub->last_out_ts;
+		/* Read while the worker writes: the pair may be from two
+		 * packets, and newer than `now` (read at the pass's start). */
+		uint64_t since = now > last_tsc ? now - last_tsc : 0;
+		rtp_now = last_ts + (uint32_t)((unsigned __int128)since * st->clock_rate / dp->tsc_hz);
 	}
 	if (!rs->main_valid || rs->main_gen != atomic_load(&sub->gen)) {
 		strata_srtp_tx_init(&rs->sr_tx, sub->ssrc);
 		rs->main_gen = atomic_load(&sub->gen);
 		rs->main_valid = 1;
+		rs->packets_at[0] = rs->packets_at[1] = 0;
 	}
+	/* RFC 3550 6.4: only while we send this receiver anything. */
+	uint64_t packets = sub->packets;
+	bool sending = packets != rs->packets_at[1];
+	rs->packets_at[1] = rs->packets_at[0];
+	rs->packets_at[0] = packets;
+	if (!sending)
+		return;
 	struct dp_rtcp_sender_info si = {
 		.ntp = now_ntp,
 		.rtp_ts = rtp_now,
@@ -158,8 +169,15 @@ void dp_rtcp_reports_tick(struct dp_main *mn, uint64_t now)
 
 	for (uint32_t i = 1; i <= t->max_streams; i++) {
 		const struct dp_stream *st = &t->streams[i];
-		if (st->in_use && st->started && g->streams[i].rx.valid &&
-		    t->legs[st->leg].in_use)
+		struct dp_rtcp_rx_stats *rx = &g->streams[i].rx;
+		if (!st->in_use || !st->started || !rx->valid || !t->legs[st->leg].in_use)
+			continue;
+		/* RFC 3550 6.4: blocks only for sources heard from lately. */
+		uint32_t received = rx->received;
+		bool heard = received != rx->received_at[1];
+		rx->received_at[1] = rx->received_at[0];
+		rx->received_at[0] = received;
+		if (heard)
 			send_rr(mn, i, now);
 	}
 	for (uint32_t i = 1; i <= t->max_subs; i++)

@@ -102,10 +102,13 @@ struct dp_rtcp_sub {
 	struct strata_srtp_tx rtx_tx;  /* SRTP of the RTX SSRC */
 	struct dp_rtcp_rx_report report;
 
-	/* [main] SRTCP of the sender reports sent as sub->ssrc. */
+	/* [main] SRTCP of the sender reports sent as sub->ssrc, and the
+	 * packet counts at the last two report rounds (RFC 3550 6.4: a
+	 * sender is one that sent "since the second previous report"). */
 	uint32_t main_gen;
 	uint8_t main_valid;
 	struct strata_srtp_tx sr_tx;
+	uint64_t packets_at[2];
 } __attribute__((aligned(64)));
 
 /* RFC 3550 Appendix A.1 and A.8: what is received on one stream. */
@@ -118,6 +121,7 @@ struct dp_rtcp_rx_stats {
 	uint32_t received;
 	uint32_t expected_prior;  /* [main] */
 	uint32_t received_prior;  /* [main] */
+	uint32_t received_at[2];  /* [main] at the last two report rounds */
 	int64_t transit;
 	uint32_t jitter;          /* * 16, as in A.8 */
 	uint64_t clock_mult;      /* clock_rate << 32 / tsc_hz */

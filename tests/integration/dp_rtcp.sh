@@ -75,35 +75,27 @@ drop() {
 
 # --- 1 and 2: NACK, RTX, reports -----------------------------------------
 MISSING=65500,65501,65502,65503,65504,65505,65506,65507,65508,65509
-rpeer 0 --wait-rtp 190 --wait-ms 10000 --lose 5 --wait-file "$WORK/go" \
+rpeer 0 --wait-rtp 190 --wait-ms 10000 --lose 5 \
 	--nack "0xb000:@5,@50,$MISSING" --sleep-ms 1200 --rr 0xb000 --listen-ms 2500 \
 	> "$WORK/r1.json" &
 p1=$!
-rpeer 1 --wait-rtp 190 --wait-ms 10000 --lose 7,60 --wait-file "$WORK/go" --nack 0xb001:@7,@60 \
+rpeer 1 --wait-rtp 190 --wait-ms 10000 --lose 7,60 --nack 0xb001:@7,@60 \
 	--listen-ms 2500 > "$WORK/r2.json" &
 p2=$!
-rpeer 2 --wait-rtp 30 --wait-ms 10000 --wait-file "$WORK/go" --nack 0xb002:@3,@20 \
+rpeer 2 --wait-rtp 60 --wait-ms 10000 --nack 0xb002:@3,@20 \
 	--listen-ms 2500 > "$WORK/r3.json" &
 p3=$!
 for r in 0 1 2; do wait_udp $((54001 + r)); done
-in_ns "$PEER" send --dst 192.0.2.2:44000 --bind 192.0.2.1:54000 --profile $P --key "$kp" \
-	--ssrc 0xabc --file "$CAPTURE" --count 100 --rate 300 > /dev/null
-in_ns "$PEER" send --dst 192.0.2.2:44000 --bind 192.0.2.1:54000 --profile $P --key "$kp" \
-	--ssrc 0xabc --file "$CAPTURE" --skip 110 --count 100 --rate 300 > /dev/null
-# The capture's last timestamp sent is about "now" on the publisher's clock.
-last_ts=$("$PY" - "$CAPTURE" <<'PY'
-import struct, sys
-d = open(sys.argv[1], "rb").read(); o = 0; ts = []
-while o < len(d):
-    n = struct.unpack(">I", d[o:o + 4])[0]; ts.append(struct.unpack(">I", d[o + 8:o + 12])[0]); o += 4 + n
-print(ts[209])
-PY
-)
-ppeer --sr "$last_ts" --listen-ms 3500 > "$WORK/pub.json" &
+# The publisher: the capture's packets 0-99 fast, then 110-209 over a
+# second (100-109 never reach the router), an SR after every 10 packets
+# (on one real-time timeline), and its RTCP collected until the receivers
+# are done.
+ppeer --sr-every 10 --media "$CAPTURE:0:100:300" --media "$CAPTURE:110:100:100" \
+	--wait-file "$WORK/done" --sleep-ms 500 > "$WORK/pub.json" &
 pp=$!
-wait_udp 54000
-touch "$WORK/go"
-wait $pp $p1 $p2 $p3
+wait $p1 $p2 $p3
+touch "$WORK/done"
+wait $pp
 
 "$PY" - "$WORK" "$MISSING" <<'PY' || fail "NACK, RTX or reports: see above"
 import json, sys
@@ -161,7 +153,7 @@ check(len(nacks) >= 1 and nacks[0]["media"] == 0xabc and sorted(nacks[0]["seqs"]
       f"the publisher was asked for the 10 packets it never delivered: {nacks[:1]}")
 rrs = [p for p in pub if p.get("rtcp") == "rr" and p["blocks"]]
 check(len(rrs) >= 2, f"{len(rrs)} RRs at the publisher")
-b = rrs[0]["blocks"][0]
+b = rrs[-1]["blocks"][0]
 # Packets 0..99 and 110..209: highest 65400 + 209 - 65536 = 73, one wrap.
 check(b["ssrc"] == 0xabc and b["ext_highest"] == 65536 + 73 and b["lost"] == 10,
       f"RR block: ssrc 0xabc, extended highest 65609, cumulative lost 10: {b}")
@@ -177,18 +169,23 @@ check(all(p["ssrc"] == 0xb000 for _, p in srs) and len(srs) >= 3, f"{len(srs)} S
 # the router's SRs follow the receiver's own timeline).
 translated = [p for _, p in srs if p["ntp"] > sent["ntp"] + int(0.3 * 2**32)]
 check(len(translated) >= 2, f"{len(translated)} SRs after the publisher's")
-# Each SR's RTP timestamp against the publisher's own NTP/RTP pair moved
-# on to the SR's NTP time.  The router moves the publisher's clock onto its
-# own by the time the publisher's first SR took to reach it (a few ms on
-# an idle machine, tens on a loaded one), so all are off by that one constant; what
-# lip sync needs is that the offset is the same in every SR.
+# Each SR's RTP timestamp against the publisher's own NTP/RTP timeline at
+# the SR's NTP time.  The router moves the publisher's clock onto its own
+# by the least time any of the publisher's SRs took to reach it (the same
+# for all its streams, which is what lip sync needs): so each is behind by
+# that transit (a few ms here, tens on a loaded machine), never ahead
+# (beyond our clock's re-anchoring, 1 ms), and never falls further behind.
 diffs = []
 for p in translated:
     want = (sent["rtp_ts"] + (p["ntp"] - sent["ntp"]) * 90000 // 2**32) % 2**32
     diffs.append((p["rtp_ts"] - want + 2**31) % 2**32 - 2**31)
-check(all(abs(d) <= 18000 for d in diffs) and max(diffs) - min(diffs) <= 180,
-      f"translated SRs' RTP timestamps: within 200 ms of the publisher's timeline, "
-      f"all by the same offset (2 ms): {diffs} ticks")
+# (The first may be far behind when the machine is loaded enough to hold
+# an SR for hundreds of ms; the last three show where it settles.)
+last3 = diffs[-3:]
+check(len(last3) == 3 and all(-18000 <= d <= 90 for d in last3) and
+      all(b >= a - 3 for a, b in zip(diffs, diffs[1:])),
+      f"translated SRs' RTP timestamps: the last three at most 200 ms behind the "
+      f"publisher's timeline, none further behind than the one before: {diffs} ticks")
 i, last = srs[-1]
 # Counted by the router as sent: what R1 received before this SR, and the
 # packet it "lost" on the way.
@@ -204,7 +201,7 @@ leg2=$(telemetry "/strata/leg,2")
 import json, sys
 l = json.loads(sys.argv[1])["/strata/leg"]
 assert l["rr_blocks"] >= 1 and l["rr_fraction_lost"] == 25 and l["rr_cumulative_lost"] == 3, l
-assert l["rr_jitter"] == 77 and 0 <= l["rr_rtt_us"] < 200000, l
+assert l["rr_jitter"] == 77 and 0 <= l["rr_rtt_us"] < 1000000, l
 print("ok: R1's report: loss 25/256, 3 lost, jitter 77, rtt", l["rr_rtt_us"], "us")
 PY
 for c in rtx_hit rtx_miss rtx_sent retx_sent nack_forwarded nack_sent rr_sent sr_sent; do
@@ -213,18 +210,21 @@ done
 note "ok: rtx_hit $(rtcp_counter rtx_hit) rtx_miss $(rtcp_counter rtx_miss) rtx_sent $(rtcp_counter rtx_sent) retx_sent $(rtcp_counter retx_sent)"
 
 # --- 3: a thousand PLIs, one keyframe request ---------------------------
-# collect MS FILE CMD...: the publisher's RTCP for MS ms around CMD.
+# collect FILE CMD...: the publisher's RTCP while CMD runs and for a second
+# after (the machine may be slow: no fixed window).
 collect() {
-	local ms=$1 out=$2
-	shift 2
-	ppeer --listen-ms "$ms" > "$out" &
+	local out=$1
+	shift
+	rm -f "$WORK/stop"
+	ppeer --wait-file "$WORK/stop" --sleep-ms 1000 > "$out" &
 	local cp=$!
 	wait_udp 54000
 	"$@"
+	touch "$WORK/stop"
 	wait $cp
 }
 # 3a: one receiver, 1000 PLIs at once.
-collect 1500 "$WORK/pa.json" rpeer 0 --pli 0xb000:1000 > /dev/null
+collect "$WORK/pa.json" rpeer 0 --pli 0xb000:1000 > /dev/null
 sleep 0.6
 # 3b: ten receivers, 100 PLIs each, at once (as at once as ten processes
 # start on a loaded machine: the span is measured).
@@ -237,11 +237,11 @@ ten() {
 	wait "${plis[@]}"
 }
 t1=$(date +%s%N)
-collect 2500 "$WORK/pb.json" ten
+collect "$WORK/pb.json" ten
 t2=$(date +%s%N)
 sleep 0.6
 # 3c: FIRs: two within the interval, one after.
-collect 2500 "$WORK/pc.json" rpeer 0 --fir 0xb000:1 --sleep-ms 100 --fir 0xb000:1 \
+collect "$WORK/pc.json" rpeer 0 --fir 0xb000:1 --sleep-ms 100 --fir 0xb000:1 \
 	--sleep-ms 700 --fir 0xb000:1 > /dev/null
 if ! "$PY" - "$WORK" $(((t2 - t1) / 1000000)) <<'PY'; then
 import json, sys

@@ -5,7 +5,7 @@
  *
  *   rtcp-peer --bind IP:PORT --dst IP:PORT --profile NAME --key HEX
  *             [--ssrc N] [--wait-rtp N] [--wait-ms N] [--listen-ms N]
- *             [--lose I,J...] [ACTION]...
+ *             [--lose I,J...] [--sr-every N] [ACTION]...
  *
  * Three phases on the one socket: (1) receive until --wait-rtp RTP packets
  * arrived (or --wait-ms passed); (2) send the actions, in order; (3) keep
@@ -27,6 +27,12 @@
  *   --sr RTPTS               an SR as --ssrc: NTP now, RTP timestamp RTPTS
  *   --raw HEX                these bytes of plaintext RTCP, octets 4-7 (the
  *                            sender's SSRC) replaced by --ssrc
+ *   --media FILE:SKIP:COUNT:RATE  sends COUNT RTP packets of a capture (4-byte
+ *                            length, packet; as dataplane tests use), from
+ *                            its SKIP-th, RATE a second, as --ssrc, and with
+ *                            --sr-every N an SR after every N: NTP now, RTP
+ *                            timestamp on a real-time 90 kHz timeline from
+ *                            the first packet's (printed as "sent_sr")
  *   --sleep-ms N             (receiving meanwhile)
  *   --wait-file PATH         until PATH exists, receiving (20 s at most)
  *
@@ -57,7 +63,7 @@ struct action {
 static struct {
 	struct sockaddr_in bind, dst;
 	const char *profile, *key_hex;
-	uint32_t ssrc, wait_rtp, wait_ms, listen_ms;
+	uint32_t ssrc, wait_rtp, wait_ms, listen_ms, sr_every;
 	struct action actions[MAX_ACTIONS];
 	unsigned n_actions;
 } O = {.ssrc = 0x5eed, .wait_ms = 5000};
@@ -318,6 +324,62 @@ static void ntp_now(uint32_t *sec, uint32_t *frac)
 	*frac = (uint32_t)(((uint64_t)ts.tv_nsec << 32) / 1000000000u);
 }
 
+/* --media: one SRTP session for every run, so the ROC carries on. */
+static void send_media(char *arg)
+{
+	static bool have_t0;
+	static struct timespec sr_t0;
+	static uint32_t sr_ts0, sent;
+	uint8_t pkt[MAX_PACKET + 64];
+	char *file = strtok(arg, ":"), *skip_s = strtok(NULL, ":"), *count_s = strtok(NULL, ":"),
+	     *rate_s = strtok(NULL, ":");
+	if (file == NULL || count_s == NULL || rate_s == NULL)
+		die("--media FILE:SKIP:COUNT:RATE", arg);
+	FILE *f = fopen(file, "rb");
+	uint32_t skip = (uint32_t)atoi(skip_s), count = (uint32_t)atoi(count_s);
+	double gap_ms = 1000.0 / atof(rate_s);
+	if (f == NULL)
+		die("cannot open", file);
+	for (uint32_t i = 0; i < skip + count; i++) {
+		uint8_t lb[4];
+		if (fread(lb, 1, 4, f) != 4)
+			break;
+		int len = (int)be32(lb);
+		if (len < 12 || len > MAX_PACKET || fread(pkt, 1, (size_t)len, f) != (size_t)len)
+			die("bad packet in", file);
+		if (i < skip)
+			continue;
+		put32(pkt + 8, O.ssrc);
+		if (!have_t0) {
+			have_t0 = true;
+			sr_ts0 = be32(pkt + 4);
+			clock_gettime(CLOCK_REALTIME, &sr_t0);
+		}
+		if (srtp_protect(out_s, pkt, &len) != srtp_err_status_ok)
+			die("srtp_protect failed", NULL);
+		sendto(fd, pkt, (size_t)len, 0, (struct sockaddr *)&O.dst, sizeof(O.dst));
+		if (O.sr_every && ++sent % O.sr_every == 0) {
+			struct timespec now;
+			uint8_t sr[28 + 64] = {0x80, 200, 0, 6};
+			clock_gettime(CLOCK_REALTIME, &now);
+			uint64_t ntp = ((uint64_t)(now.tv_sec + 2208988800u) << 32) |
+				       (((uint64_t)now.tv_nsec << 32) / 1000000000u);
+			int64_t ns = (int64_t)(now.tv_sec - sr_t0.tv_sec) * 1000000000 +
+				     (now.tv_nsec - sr_t0.tv_nsec);
+			uint32_t rtp = sr_ts0 + (uint32_t)(ns * 9 / 100000);
+			put32(sr + 4, O.ssrc);
+			put32(sr + 8, (uint32_t)(ntp >> 32));
+			put32(sr + 12, (uint32_t)ntp);
+			put32(sr + 16, rtp);
+			printf("{\"t_ms\":%.1f,\"sent_sr\":{\"ntp\":%llu,\"rtp_ts\":%u}}\n",
+			       ms_since(&t0), (unsigned long long)ntp, rtp);
+			send_rtcp(sr, 28);
+		}
+		receive_for(gap_ms, 0);
+	}
+	fclose(f);
+}
+
 static void run_action(const struct action *a)
 {
 	uint8_t b[MAX_PACKET + 64];
@@ -418,6 +480,9 @@ static void run_action(const struct action *a)
 	case 'z':
 		receive_for(atof(a->arg), 0);
 		break;
+	case 'm':
+		send_media(a->arg);
+		break;
 	case 'w':
 		for (int i = 0; i < 2000 && access(a->arg, F_OK) != 0; i++)
 			receive_for(10, 0);
@@ -433,7 +498,8 @@ int main(int argc, char **argv)
 		{"wait-ms", 1, 0, 'T'},	 {"listen-ms", 1, 0, 'L'}, {"pli", 1, 0, 'p'},
 		{"fir", 1, 0, 'f'},	 {"nack", 1, 0, 'n'},	   {"rr", 1, 0, 'r'},
 		{"sr", 1, 0, 's'},	 {"raw", 1, 0, 'x'},	   {"sleep-ms", 1, 0, 'z'},
-		{"lose", 1, 0, 'l'},	 {"wait-file", 1, 0, 'w'},
+		{"lose", 1, 0, 'l'},	 {"wait-file", 1, 0, 'w'},   {"media", 1, 0, 'm'},
+		{"sr-every", 1, 0, 'E'},
 		{0, 0, 0, 0}};
 	int c;
 
@@ -453,7 +519,9 @@ int main(int argc, char **argv)
 				if (atoi(tok) >= 0 && atoi(tok) < MAX_SEEN)
 					lose[atoi(tok)] = true;
 			break;
+		case 'E': O.sr_every = (uint32_t)atoi(optarg); break;
 		case 'p': case 'f': case 'n': case 'r': case 's': case 'x': case 'z': case 'w':
+		case 'm':
 			if (O.n_actions == MAX_ACTIONS)
 				die("too many actions", NULL);
 			O.actions[O.n_actions++] = (struct action){.kind = c, .arg = optarg};
