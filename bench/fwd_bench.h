@@ -27,6 +27,7 @@
 #define FWD_MAX_SIZE 1400          /* with the tag and headers, under a 1500 MTU */
 #define FWD_BUF_STRIDE 2048        /* a packet buffer: payload, tag, room */
 #define FWD_FRAME_PACKETS 8        /* RTP packets per video frame */
+#define FWD_FIRST_TS 90000         /* the first frame's RTP timestamp */
 #define FWD_MAX_LIST 3             /* default sizes and fan-outs, or one asked for */
 #define FWD_SLICES 10              /* slices per cell and lane */
 #define FWD_DISTURBED_US 100       /* see struct lane in fwd_bench.c */

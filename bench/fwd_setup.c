@@ -417,7 +417,7 @@ void fwd_group_create(struct fwd_ctx *x, struct fwd_group *g, uint32_t *next_leg
 	g->client = fwd_libsrtp_create(&client_keys, g->ssrc);
 	explicit_bzero(&client_keys, sizeof(client_keys));
 	g->seq = 1;
-	g->ts = 90000;
+	g->ts = FWD_FIRST_TS;
 
 	g->stream = g->source = (*next_stream)++;
 	memset(&cmd, 0, sizeof(cmd));

@@ -5,7 +5,8 @@
  * The client sends a video stream: frames of FWD_FRAME_PACKETS RTP packets
  * (the first frame a keyframe), 90 kHz timestamps, and for VP8 the payload
  * descriptor a WebRTC sender writes -- 15-bit PictureID, TL0PICIDX and three
- * temporal layers (TID 0, 2, 1, 2, ...).  Every receiver asks for all
+ * temporal layers (TID 0, 2, 1, 2, ...); for H.264 single NAL unit packets,
+ * the first frame's slices IDR.  Every receiver asks for all
  * layers, so every input goes to every receiver, each copy rewritten (SSRC,
  * payload type, sequence number, timestamp, PictureID, TL0PICIDX).
  *
@@ -85,6 +86,14 @@ static unsigned next_packet(struct fwd_ctx *x, struct fwd_group *g, uint8_t *p)
 		d[5] = (uint8_t)(tid << 6 | (tid == 1 ? 0x20 : 0)); /* TID, Y */
 		if (start) /* the payload header: P = 0 on the keyframe, show_frame */
 			d[6] = g->keyframe_sent ? 0x11 : 0x10;
+	} else {
+		/* H.264 (RFC 6184 5.6): each packet a single NAL unit, a slice
+		 * of the frame's picture -- IDR for the first frame, so that
+		 * receivers start there -- whose first_mb_in_slice is coded
+		 * ue(v) 0 on the frame's first packet and 1 after. */
+		uint8_t *nal = p + FWD_HDR_LEN;
+		nal[0] = (uint8_t)(0x60 | (g->ts == FWD_FIRST_TS ? 5 : 1)); /* NRI 3 */
+		nal[1] = start ? 0x80 : 0x40;
 	}
 	g->seq++;
 	if (start)

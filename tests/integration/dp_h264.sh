@@ -64,7 +64,7 @@ stream-add id=$base source=$base leg=$base ssrc=$((0x1000 + base)) codec=h264 ki
 	driver batch - <<< "$cmds" > "$WORK/$name-setup.json" || fail "$name: setup"
 	for ((r = 0; r < n; r++)); do
 		in_ns "$PEER" recv --bind 192.0.2.1:$((53001 + base + r)) --profile $P --key "${keys[$r]}" \
-			--ssrc $((0xb000 + r)) --count 1000000 --timeout-ms 6000 \
+			--ssrc $((0xb000 + r)) --count 1000000 --timeout-ms 12000 \
 			--dump "$WORK/$name-out$r.rtp" > "$WORK/$name-r$r.json" &
 		pids+=($!)
 	done
@@ -87,8 +87,9 @@ stream-add id=$base source=$base leg=$base ssrc=$((0x1000 + base)) codec=h264 ki
 	sleep 0.3
 	touch "$WORK/$name-go"
 	wait $spid
-	# The receivers stop at their packet count or when nothing comes for a
-	# while; strata-dp's own RTCP would keep them waiting: their legs go.
+	# The receivers stop when nothing has come for 12 s (long enough for
+	# all of them to start on a loaded machine before the sender does);
+	# strata-dp's own RTCP would keep them waiting: their legs go.
 	sleep 1
 	driver dump > "$WORK/$name-dump.json"
 	for ((r = 0; r < n; r++)); do driver leg-del id=$((base + 1 + r)) > /dev/null; done
@@ -120,7 +121,7 @@ if full:
     if len(dec["hashes"]) - len(known) > stray or not all(h in it for h in known):
         problems.append('pictures differ from the full stream\'s (or come out of order)')
 if problems:
-    print("; ".join(problems))
+    print("; ".join(problems) + f'; receiver report {rx}')
     sys.exit(1)
 PY
 		fail "$name receiver $r: see above"

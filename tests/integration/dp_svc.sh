@@ -101,7 +101,7 @@ stream-add id=$pub source=$src leg=$pub ssrc=$ssrc codec=$codec kind=video pt=$p
 	local -a pids=()
 	for ((r = 0; r < N_RECV; r++)); do
 		in_ns "$PEER" recv --bind 192.0.2.1:$((53001 + base + r)) --profile $P --key "${keys[$r]}" \
-			--ssrc $((0xb000 + r)) --count 1000000 --timeout-ms 6000 \
+			--ssrc $((0xb000 + r)) --count 1000000 --timeout-ms 12000 \
 			--dump "$WORK/$name-out$r.rtp" > "$WORK/$name-r$r.json" &
 		pids+=($!)
 	done
@@ -120,8 +120,9 @@ stream-add id=$pub source=$src leg=$pub ssrc=$ssrc codec=$codec kind=video pt=$p
 	sleep 0.3
 	touch "$WORK/$name-go"
 	wait $spid
-	# The receivers stop at their packet count or when nothing comes for a
-	# while; strata-dp's own RTCP would keep them waiting: their legs go.
+	# The receivers stop when nothing has come for 12 s (long enough for
+	# all of them to start on a loaded machine before the sender does);
+	# strata-dp's own RTCP would keep them waiting: their legs go.
 	sleep 1
 	for ((r = 0; r < N_RECV; r++)); do driver leg-del id=$((pub + 1 + r)) > /dev/null; done
 	wait "${pids[@]}"
