@@ -419,8 +419,16 @@ int main(int argc, char **argv)
 	 * then what that queued for strata-dp is given a moment to go out. */
 	cp->stopping = true; /* participants go with their connections now */
 	sig_server_close_all(cp->sig, SIG_CLOSE_GOING_AWAY);
-	for (int i = 0; i < 50; i++)
+	/* Until every connection has written what it had queued ("left",
+	 * "closing") and closed, or 5 s. */
+	for (int i = 0; i < 250; i++) {
+		struct sig_server_stats st;
+
+		sig_server_stats(cp->sig, &st);
+		if (!st.open)
+			break;
 		sig_server_service(cp->sig, 20);
+	}
 	/* Those away (waiting to resume) go too: a stopped strata-cp serves
 	 * nobody's media. */
 	cp_sessions_remove_all(cp, "shutdown");

@@ -69,7 +69,7 @@ write_conf() {
 	cat > "$WORK/strata.conf" <<CONF
 controlplane = {
   state_dir = "$STATE";
-  signaling = { address = "127.0.0.1"; port = 0; idle_timeout_s = 30; };
+  signaling = { address = "127.0.0.1"; port = 0; idle_timeout_s = 300; };
   metrics = { address = "127.0.0.1"; port = 0; };
   dataplane = { shm = "$SHM"; media_addresses = ["192.0.2.2", "2001:db8::2"];
                 ports = "40000-40099"; poll_us = 200; };

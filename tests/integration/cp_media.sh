@@ -34,7 +34,8 @@ SIG=$BUILD/tests/sigclient/strata-sigclient
 STATE=$WORK/state
 CP_PID=
 SIG_PIDS=()
-trap 'for p in "${SIG_PIDS[@]}" $CP_PID; do kill -TERM "$p" 2>/dev/null || true; done; cleanup' EXIT
+# Ours first, then lib.sh's cleanup with the status the script ended with.
+trap 'st=$?; for p in "${SIG_PIDS[@]}" $CP_PID; do kill -TERM "$p" 2>/dev/null || true; done; (exit $st); cleanup' EXIT
 
 start_dp
 cat > "$WORK/cp.conf" <<CONF

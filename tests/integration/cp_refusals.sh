@@ -13,7 +13,8 @@
 #   NotMember          publish before joining
 #   ResourceFull       a third participant in a room of two; a third room
 #                      of an application allowed two
-#   RateLimited        after "reload" lowered the per-address burst to 1
+#   RateLimited        after "reload" lowered the per-address burst to 1:
+#                      of three joins at once, one or two refused
 #   Banned             ban: the user's participant is closed ("Banned",
 #                      1008) and the user cannot come back; unban lets in
 #   kick               the participant gets closing "kicked" and 1008, the
@@ -50,10 +51,9 @@ wait error" || fail "$1: no error: $(cat "$WORK/$1.out")"
 
 # The room's first participant, there all along.
 sig_bg anchor "$(join_msg "$(tok anchor)" room1 Anchor)
-wait participant-left 30000
-wait participant-left 30000
-wait participant-left 30000
-wait participant-left 30000
+wait participant-left 60000
+wait participant-left 60000
+wait participant-left 60000
 {\"type\":\"leave\",\"id\":2}
 wait left"
 wait_for "$WORK/anchor.out" '"type":"joined"'
@@ -137,11 +137,20 @@ wait left" || fail "unbanned: $(cat "$WORK/unbanned.out")"
 note "RateLimited after reload"
 write_conf 'quotas = { participants_per_room = 2; rooms_per_app = 2; joins_burst_per_address = 1; joins_per_s_per_address = 1; };'
 ctl reload >/dev/null || fail "reload"
-sig r1 "$(join_msg "$(tok r1)" room1)
-wait joined
+# Three joins at once from 127.0.0.1 with a bucket of one: one gets in
+# (it leaves again), the others are refused -- at least one even on a slow
+# machine, where the bucket may refill once meanwhile.
+for n in 1 2 3; do
+	sig_bg "rl$n" "$(join_msg "$(tok "rl$n")" room5)
+sleep 1500
 {\"type\":\"leave\",\"id\":2}
-wait left" || fail "r1: $(cat "$WORK/r1.out")"
-refused ratelimited RateLimited "$(join_msg "$(tok r2)" room1)"
+sleep 500"
+done
+for n in 1 2 3; do wait "$(eval echo "\$rl${n}_PID")" || true; done
+limited=$(cat "$WORK"/rl?.out | grep -c '"reason":"RateLimited"' || true)
+[[ $limited -ge 1 && $limited -le 2 ]] ||
+	fail "RateLimited $limited times of 3: $(cat "$WORK"/rl?.out)"
+note "ratelimited: RateLimited ($limited of 3)"
 sleep 1.1
 
 note "ServerDraining"
@@ -151,14 +160,14 @@ ctl --json stats | "$PY" -c '
 import json, sys
 j = json.load(sys.stdin)["controlplane"]["joins"]
 assert j["invalid_token"] == 7 and j["resource_full"] == 2 and j["banned"] == 1, j
-assert j["rate_limited"] == 1 and j["draining"] == 1, j
+assert 1 <= j["rate_limited"] <= 2 and j["draining"] == 1, j
 ' || fail "join counters: $(ctl --json stats)"
 sleep 1.1
 sig stilljoins "$(join_msg "$(tok d2)" room1)
 wait joined
 {\"type\":\"leave\",\"id\":2}
 wait left" || fail "a join to an existing room while draining: $(cat "$WORK/stilljoins.out")"
-# The anchor saw every departure (second, unbanned, r1, stilljoins) and leaves last.
+# The anchor saw every departure (second, unbanned, stilljoins) and leaves last.
 wait "$anchor_PID" || fail "anchor: $(cat "$WORK/anchor.out")"
 for _ in $(seq 50); do kill -0 "$CP_PID" 2>/dev/null || break; sleep 0.1; done
 kill -0 "$CP_PID" 2>/dev/null && fail "strata-cp still runs after draining its last room"
