@@ -24,7 +24,7 @@
 . "$(dirname "$0")/cp_lib.sh"
 
 start_fake_dp
-write_conf 'sessions = { resume_grace_s = 3; };'
+write_conf 'sessions = { resume_grace_s = 10; };'
 start_cp
 
 KEY=$(ctl --json app add app1 | "$PY" -c 'import json,sys; print(json.load(sys.stdin)["key"])')
@@ -112,7 +112,7 @@ wait joined
 close 4000" || fail "frank1"
 frank_token=$(json_field "$WORK/frank1.out" joined 'm["resumeToken"]')
 frank_leg=$(grep -c '"cmd":"leg-add"' "$WORK/dp.log")
-wait_for "$WORK/cp.log" 'participant=p-[0-9a-f]* app=app1 resource=room3 reason=ConnectionTimeout' 60
+wait_for "$WORK/cp.log" 'participant=p-[0-9a-f]* app=app1 resource=room3 reason=ConnectionTimeout' 200
 sig frank2 "{\"type\":\"resume\",\"id\":1,\"resumeToken\":\"$frank_token\"}
 wait error" || fail "frank2: $(cat "$WORK/frank2.out")"
 [[ $(json_field "$WORK/frank2.out" error 'm["reason"]') == NotMember ]] || fail "late resume"
