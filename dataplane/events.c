@@ -17,6 +17,7 @@
 
 #include "leg_bwe.h"
 #include "main_lcore.h"
+#include "rtcp_state.h"
 #include "shm.h"
 #include "telemetry.h"
 
@@ -137,6 +138,16 @@ static void emit_leg_stats(struct dp_main *mn, uint32_t id)
 		ls->twcc_feedbacks = atomic_load_explicit(&leg->bwe->feedbacks, memory_order_relaxed);
 		ls->remb_count = atomic_load_explicit(&leg->bwe->rembs, memory_order_relaxed);
 		ls->twcc_unstamped = atomic_load_explicit(&leg->bwe->unstamped, memory_order_relaxed);
+	}
+	/* Receiver reports, as the owner worker last wrote them (rtcp_rx.c). */
+	const struct dp_rtcp_leg *rl = dp_rtcp_g ? &dp_rtcp_g->legs[id] : NULL;
+	ls->rr_rtt_us = -1;
+	if (rl != NULL && rl->valid && rl->report.blocks != 0) {
+		ls->rr_blocks = rl->report.blocks;
+		ls->rr_fraction_lost = rl->report.fraction_lost;
+		ls->rr_cumulative_lost = rl->report.cumulative_lost;
+		ls->rr_jitter = rl->report.jitter;
+		ls->rr_rtt_us = rl->report.rtt_us;
 	}
 	dp_event_commit(mn);
 }

@@ -73,7 +73,13 @@ void dp_rtcp_clock_anchor(struct dp_rtcp *g, uint64_t tsc)
 	struct timespec now;
 	uint64_t hz = g->hz;
 
+	/* The TSC read next to the wall clock, not the caller's (read at the
+	 * start of its pass: the pass may have been descheduled since). */
+	(void)tsc;
+	uint64_t t1 = rte_rdtsc();
 	clock_gettime(CLOCK_REALTIME, &now);
+	uint64_t t2 = rte_rdtsc();
+	tsc = t1 + (t2 - t1) / 2;
 	uint64_t ns = (uint64_t)now.tv_sec * 1000000000u + (uint64_t)now.tv_nsec;
 	/* The TSC rate over the last interval, if it is long enough to tell
 	 * and near DPDK's estimate (else the wall clock was stepped). */

@@ -285,6 +285,14 @@ struct strata_event_leg_stats {
 	uint64_t twcc_unstamped;     /* packets sent without a number: no room
 				      * under the MTU, or the publisher's header
 				      * extension block could not take one */
+	/* What the leg's receiver reports (RFC 3550 6.4.1) last said about the
+	 * media strata-dp sends it; all 0 before the first report block. */
+	uint64_t rr_blocks;          /* report blocks read */
+	uint32_t rr_fraction_lost;   /* lost since its previous report, / 256 */
+	int32_t rr_cumulative_lost;
+	uint32_t rr_jitter;          /* interarrival jitter, RTP timestamp units */
+	uint32_t pad3;
+	int64_t rr_rtt_us;           /* from LSR/DLSR of our SRs; -1 unknown */
 };
 
 struct strata_event_stream {

@@ -130,6 +130,11 @@ void dp_text_json_event(FILE *f, const struct strata_event *ev)
 			s->bwe_bps, s->bwe_source, (unsigned long long)s->twcc_stamped,
 			(unsigned long long)s->twcc_feedbacks, (unsigned long long)s->remb_count,
 			(unsigned long long)s->twcc_unstamped);
+		fprintf(f,
+			",\"rr_blocks\":%llu,\"rr_fraction_lost\":%u,\"rr_cumulative_lost\":%d,"
+			"\"rr_jitter\":%u,\"rr_rtt_us\":%lld",
+			(unsigned long long)s->rr_blocks, s->rr_fraction_lost, s->rr_cumulative_lost,
+			s->rr_jitter, (long long)s->rr_rtt_us);
 		break;
 	}
 	case STRATA_EVENT_STREAM_STARTED:

@@ -204,6 +204,16 @@ assert l["rr_blocks"] >= 1 and l["rr_fraction_lost"] == 25 and l["rr_cumulative_
 assert l["rr_jitter"] == 77 and 0 <= l["rr_rtt_us"] < 1000000, l
 print("ok: R1's report: loss 25/256, 3 lost, jitter 77, rtt", l["rr_rtt_us"], "us")
 PY
+driver stats > "$WORK/stats.json"
+"$PY" - "$WORK/stats.json" <<'PY' || fail "leg-stats: $(grep '"leg":2,' "$WORK/stats.json")"
+import json, sys
+legs = {e["leg"]: e for e in map(json.loads, open(sys.argv[1])) if e.get("event") == "leg-stats"}
+l = legs[2]
+assert l["rr_blocks"] >= 1 and l["rr_fraction_lost"] == 25 and l["rr_cumulative_lost"] == 3, l
+assert l["rr_jitter"] == 77 and 0 <= l["rr_rtt_us"] < 1000000, l
+assert legs[3]["rr_blocks"] == 0 and legs[3]["rr_rtt_us"] == -1, legs[3]
+print("ok: the leg-stats event carries R1's report; R2, which sent none, says so")
+PY
 for c in rtx_hit rtx_miss rtx_sent retx_sent nack_forwarded nack_sent rr_sent sr_sent; do
 	[[ $(rtcp_counter $c) -gt 0 ]] || fail "counter $c did not move"
 done
