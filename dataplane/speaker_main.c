@@ -67,7 +67,7 @@ static void emit(struct dp_main *mn, struct dp_room_state *rs, uint64_t now)
 	struct strata_event *ev = dp_event_reserve(mn, STRATA_EVENT_ACTIVE_SPEAKER);
 
 	if (ev == NULL)
-		return; /* counted; the next change publishes the then ranking */
+		return; /* counted (events_dropped); still pending: the next tick tries again */
 	struct strata_event_active_speaker *as = &ev->u.active_speaker;
 	memset(as, 0, sizeof(*as));
 	as->room = rs->room;
