@@ -39,7 +39,7 @@ driver batch - <<< "$cmds" > "$WORK/setup.json" || fail "setup"
 pids=()
 for r in 0 1 2 3 4; do
 	in_ns "$PEER" recv --bind 192.0.2.1:$((53001 + r)) --profile $P --key "${keys[$r]}" \
-		--ssrc $((0xb000 + r)) --count $PACKETS --timeout-ms 2500 --dump "$WORK/out$r.rtp" \
+		--ssrc $((0xb000 + r)) --count $PACKETS --timeout-ms 2500 --first-timeout-ms 15000 --dump "$WORK/out$r.rtp" \
 		> "$WORK/r$r.json" &
 	pids+=($!)
 done
@@ -110,7 +110,7 @@ CMDS
 # (A few more than the capture's packets may come: around the switch the
 # old encoding's first packet of the keyframe precedes the new one's.)
 in_ns "$PEER" recv --bind 192.0.2.1:53101 --profile $P --key "$kr" --ssrc 0xd00 \
-	--count $((PACKETS + 20)) --timeout-ms 1500 --dump "$WORK/out5.rtp" > "$WORK/r5.json" &
+	--count $((PACKETS + 20)) --timeout-ms 1500 --first-timeout-ms 15000 --dump "$WORK/out5.rtp" > "$WORK/r5.json" &
 rpid=$!
 wait_udp 53101
 in_ns "$PEER" send --dst 192.0.2.2:43100 --bind 192.0.2.1:53100 --profile $P --key "$ks" \

@@ -9,7 +9,8 @@
  *                  [--pause-at N --go-file PATH] [--ssrc2 N]
  *                  [--audio-level DBOV --ext-id ID]
  *   srtp-peer recv --bind IP:PORT --profile NAME --key HEX [--ssrc N]
- *                  [--count N] [--timeout-ms N] [--dump RTPFILE]
+ *                  [--count N] [--timeout-ms N] [--first-timeout-ms N]
+ *                  [--dump RTPFILE]
  *
  * send protects and sends `count` packets: generated ones whose payload
  * carries a marker, the packet's number and a pattern derived from it (so
@@ -52,6 +53,9 @@ struct opts {
 	struct sockaddr_storage dst, bind;
 	bool have_dst, have_bind;
 	uint32_t ssrc, count, size, pt, rate, seq, timeout_ms, rtcp_every, skip, pause_at;
+	/* recv: how long the first packet may take (the sender may start late
+	 * on a loaded machine); 0 = timeout_ms.  Later gaps end at timeout_ms. */
+	uint32_t first_timeout_ms;
 	uint32_t ssrc2, audio_level, ext_id;
 	bool audio_level_set;
 	bool ssrc_set;
@@ -312,7 +316,9 @@ static int run_recv(const struct opts *o)
 		die("cannot write %s", o->dump);
 	while (decrypted < o->count) {
 		struct pollfd p = {.fd = fd, .events = POLLIN};
-		if (poll(&p, 1, (int)o->timeout_ms) <= 0)
+		uint32_t wait_ms = received == 0 && o->first_timeout_ms ? o->first_timeout_ms
+									: o->timeout_ms;
+		if (poll(&p, 1, (int)wait_ms) <= 0)
 			break;
 		int len = (int)recv(fd, pkt, MAX_PACKET, 0);
 		if (len <= 0)
@@ -388,7 +394,8 @@ int main(int argc, char **argv)
 		{"dump", 1, 0, 'o'},	 {"rtcp-every", 1, 0, 'c'}, {"skip", 1, 0, 'k' + 256},
 		{"pause-at", 1, 0, 'p' + 256}, {"go-file", 1, 0, 'g' + 256},
 		{"ssrc2", 1, 0, 's' + 256}, {"audio-level", 1, 0, 'a' + 256},
-		{"ext-id", 1, 0, 'e' + 256}, {0, 0, 0, 0},
+		{"ext-id", 1, 0, 'e' + 256}, {"first-timeout-ms", 1, 0, 'w' + 256},
+		{0, 0, 0, 0},
 	};
 	struct opts o = {.profile = "AES_CM_128_HMAC_SHA1_80", .count = 100, .size = 160,
 			 .pt = 96, .rate = 1000, .seq = 1000, .timeout_ms = 2000};
@@ -412,6 +419,7 @@ int main(int argc, char **argv)
 		case 'q': o.seq = (uint32_t)strtoul(optarg, NULL, 0); break;
 		case 'f': o.file = optarg; break;
 		case 'w': o.timeout_ms = (uint32_t)strtoul(optarg, NULL, 0); break;
+		case 'w' + 256: o.first_timeout_ms = (uint32_t)strtoul(optarg, NULL, 0); break;
 		case 'o': o.dump = optarg; break;
 		case 'c': o.rtcp_every = (uint32_t)strtoul(optarg, NULL, 0); break;
 		case 'k' + 256: o.skip = (uint32_t)strtoul(optarg, NULL, 0); break;
