@@ -38,6 +38,7 @@
 #include "bench_libsrtp.h"
 #include "bench_report.h"
 #include "fwd_bench.h"
+#include "leg_bwe.h"
 #include "port.h"
 #include "shm.h"
 
@@ -298,6 +299,10 @@ void fwd_teardown(struct fwd_ctx *x)
 	rte_free(w);
 	rte_free(dp->rcu);
 	rte_free(dp->neighbors);
+	/* LEG_ADD gave every leg an estimator (leg_bwe.h); strata-dp frees
+	 * them with its adaptation state, which the bench does not run. */
+	for (uint32_t i = 1; i <= dp->tables.max_legs; i++)
+		dp_leg_bwe_free(&dp->tables.legs[i]);
 	dp_tables_free(&dp->tables);
 	dp_shm_destroy(dp->shm);
 	live.shm = NULL;
