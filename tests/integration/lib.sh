@@ -57,6 +57,10 @@ cleanup() {
 	exit $rc
 }
 trap cleanup EXIT
+# A test stopped by a signal (meson's timeout, ^C) cleans up too: without
+# these, bash dies without running the EXIT trap and strata-dp keeps polling.
+trap 'exit 143' TERM
+trap 'exit 130' INT
 
 fail() { echo "FAIL: $*" >&2; exit 1; }
 note() { echo "# $*"; }
@@ -78,7 +82,7 @@ start_dp() {
 	shift $(($# < 3 ? $# : 3))
 	cat > "$WORK/strata.conf" <<CONF
 dataplane = {
-  eal = { file_prefix = "$PREFIX"; lcores = "$lcores"; main_lcore = 0; hugepages = "no";
+  eal = { file_prefix = "$PREFIX"; lcores = "$lcores"; main_lcore = 0; hugepages = "${DP_HUGEPAGES:-no}";
           memory_mb = 256; vdevs = ["net_tap0,iface=$TAP"]; };
   workers = $workers;
   ports = ( { device = "net_tap0"; addresses = ["192.0.2.2/24", "2001:db8::2/64"]; } );
