@@ -35,6 +35,13 @@ static const struct subcommand subcommands[] = {
 	  "strata-dp's forwarding path on one core (decrypt once, encrypt per receiver) vs "
 	  "raw ipsec-mb",
 	  bench_fwd_main },
+	{ "run",
+	  "SCENARIO.conf --direct [--shm NAME] [--memif PATH] [--mac MAC] [--dp-mac MAC] "
+	  "[--dp-ip IP] [--client-ip IP] [--core N] [--trial S] [--max-rate PPS] [--sample N] "
+	  "[--takeover] [--no-ceiling] [--out FILE] [--plots DIR] [--json]",
+	  "a scenario through a running strata-dp over net_memif: NDR, PDR, latency, "
+	  "against the crypto-only ceiling",
+	  bench_run_main },
 #endif
 };
 

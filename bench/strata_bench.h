@@ -10,6 +10,8 @@
 int bench_crypto_main(int argc, char **argv);
 /* Only when DPDK was found (meson defines STRATA_BENCH_FWD). */
 int bench_fwd_main(int argc, char **argv);
+/* strata-bench run (run_main.c), also only with DPDK. */
+int bench_run_main(int argc, char **argv);
 int bench_joins_main(int argc, char **argv);
 
 #endif /* STRATA_BENCH_H */
