@@ -170,6 +170,10 @@ void dp_rtcp_reports_tick(struct dp_main *mn, uint64_t now)
 	for (uint32_t i = 1; i <= t->max_streams; i++) {
 		const struct dp_stream *st = &t->streams[i];
 		struct dp_rtcp_rx_stats *rx = &g->streams[i].rx;
+		if (!st->in_use && !st->retiring) {
+			dp_rtx_cache_reap(mn->dp, i); /* a deleted stream's packets */
+			continue;
+		}
 		if (!st->in_use || !st->started || !rx->valid || !t->legs[st->leg].in_use)
 			continue;
 		/* RFC 3550 6.4: blocks only for sources heard from lately. */

@@ -90,6 +90,7 @@ void dp_rtx_cache_put(struct dp_worker *w, struct rte_mbuf *m, const struct dp_s
 		c->head = c->tail = 0;
 		c->gen = gen;
 	}
+	c->worker = (uint16_t)w->index;
 	/* By time: what is older than the cache's age can go. */
 	uint64_t limit = now > g->rtx.age_tsc ? now - g->rtx.age_tsc : 0;
 	while (evict_oldest(w, c, limit, true))
@@ -98,7 +99,8 @@ void dp_rtx_cache_put(struct dp_worker *w, struct rte_mbuf *m, const struct dp_s
 	if (atomic_load_explicit(&s->tag, memory_order_relaxed) != 0 && !evict(w, c, s))
 		return;
 	/* By the budget: this stream's oldest makes room, if it has any. */
-	if (rw->cached >= g->rtx.budget_per_worker && !evict_oldest(w, c, 0, false)) {
+	uint64_t held = rw->cached - atomic_load_explicit(&rw->reaped, memory_order_relaxed);
+	if (held >= g->rtx.budget_per_worker && !evict_oldest(w, c, 0, false)) {
 		w->c.rtcp[DP_RTCP_C_RTX_BUDGET_FULL]++;
 		return;
 	}
@@ -140,4 +142,28 @@ struct rte_mbuf *dp_rtx_cache_get(struct dp_worker *w, uint32_t stream_id, uint1
 		return NULL;
 	}
 	return m;
+}
+
+void dp_rtx_cache_reap(struct dp *dp, uint32_t stream_id)
+{
+	struct dp_rtcp *g = dp_rtcp_g;
+	struct dp_rtx_cache *c = &g->rtx.caches[stream_id];
+	uint64_t freed = 0;
+
+	(void)dp;
+	if (c->n == 0)
+		return;
+	for (unsigned i = 0; i < DP_RTX_SLOTS; i++) {
+		struct dp_rtx_slot *s = &c->slots[i];
+		if (atomic_load_explicit(&s->tag, memory_order_relaxed) == 0)
+			continue;
+		atomic_store_explicit(&s->tag, 0, memory_order_relaxed);
+		rte_pktmbuf_free(s->m);
+		s->m = NULL;
+		freed++;
+	}
+	c->n = 0;
+	c->head = c->tail = 0;
+	/* The packets counted against the worker's budget are gone. */
+	atomic_fetch_add_explicit(&g->rtx.workers[c->worker].reaped, freed, memory_order_relaxed);
 }

@@ -45,6 +45,8 @@ struct dp_rtx_slot {
 
 struct dp_rtx_cache {
 	uint32_t gen;         /* the stream's generation it holds packets of */
+	uint16_t worker;      /* whose budget its packets count against */
+	uint16_t pad;
 	uint32_t n;           /* valid slots */
 	uint32_t head, tail;  /* fifo[tail .. head): sequence numbers, oldest first */
 	uint16_t fifo[DP_RTX_SLOTS];
@@ -53,7 +55,8 @@ struct dp_rtx_cache {
 
 /* A worker's evicted packets, waiting for a grace period. */
 struct dp_rtx_worker {
-	uint64_t cached;      /* packets this worker holds in caches */
+	uint64_t cached;      /* packets this worker put in caches [worker] */
+	_Atomic uint64_t reaped; /* ... of those, freed by the main lcore [main] */
 	uint32_t head, tail;
 	struct {
 		struct rte_mbuf *m;
@@ -81,5 +84,12 @@ struct rte_mbuf *dp_rtx_cache_get(struct dp_worker *w, uint32_t stream_id, uint1
 
 /* Frees parked packets whose grace period has passed [each worker]. */
 void dp_rtx_cache_reclaim(struct dp_worker *w);
+
+/*
+ * Frees the packets of a deleted stream's cache [main], once no worker can
+ * see the stream (in_use and retiring both 0): nobody puts packets in it or
+ * reads it any more, and its slot may not be reused for a long time.
+ */
+void dp_rtx_cache_reap(struct dp *dp, uint32_t stream_id);
 
 #endif /* STRATA_DP_RTX_CACHE_H */

@@ -196,12 +196,14 @@ check(last["packets"] == sent_to_r1 == 200,
 PY
 note "ok: NACKs answered from the cache (RTX and original), misses asked of the publisher; RRs and translated SRs"
 
+# The RTT includes how long R1 took to answer our SR: seconds when the
+# machine is loaded, so only its presence and sign are checked closely.
 leg2=$(telemetry "/strata/leg,2")
 "$PY" - "$leg2" <<'PY' || fail "R1's receiver report in /strata/leg: $leg2"
 import json, sys
 l = json.loads(sys.argv[1])["/strata/leg"]
 assert l["rr_blocks"] >= 1 and l["rr_fraction_lost"] == 25 and l["rr_cumulative_lost"] == 3, l
-assert l["rr_jitter"] == 77 and 0 <= l["rr_rtt_us"] < 1000000, l
+assert l["rr_jitter"] == 77 and 0 <= l["rr_rtt_us"] < 5000000, l
 print("ok: R1's report: loss 25/256, 3 lost, jitter 77, rtt", l["rr_rtt_us"], "us")
 PY
 driver stats > "$WORK/stats.json"
@@ -210,7 +212,7 @@ import json, sys
 legs = {e["leg"]: e for e in map(json.loads, open(sys.argv[1])) if e.get("event") == "leg-stats"}
 l = legs[2]
 assert l["rr_blocks"] >= 1 and l["rr_fraction_lost"] == 25 and l["rr_cumulative_lost"] == 3, l
-assert l["rr_jitter"] == 77 and 0 <= l["rr_rtt_us"] < 1000000, l
+assert l["rr_jitter"] == 77 and 0 <= l["rr_rtt_us"] < 5000000, l
 assert legs[3]["rr_blocks"] == 0 and legs[3]["rr_rtt_us"] == -1, legs[3]
 print("ok: the leg-stats event carries R1's report; R2, which sent none, says so")
 PY
@@ -234,7 +236,9 @@ collect() {
 	wait $cp
 }
 # 3a: one receiver, 1000 PLIs at once.
+t0=$(date +%s%N)
 collect "$WORK/pa.json" rpeer 0 --pli 0xb000:1000 > /dev/null
+ta=$((($(date +%s%N) - t0) / 1000000))
 sleep 0.6
 # 3b: ten receivers, 100 PLIs each, at once (as at once as ten processes
 # start on a loaded machine: the span is measured).
@@ -253,17 +257,21 @@ sleep 0.6
 # 3c: FIRs: two within the interval, one after.
 collect "$WORK/pc.json" rpeer 0 --fir 0xb000:1 --sleep-ms 100 --fir 0xb000:1 \
 	--sleep-ms 700 --fir 0xb000:1 > /dev/null
-if ! "$PY" - "$WORK" $(((t2 - t1) / 1000000)) <<'PY'; then
+if ! "$PY" - "$WORK" $(((t2 - t1) / 1000000)) "$ta" <<'PY'; then
 import json, sys
-work, span_ms = sys.argv[1], int(sys.argv[2])
+work, span_ms, span_a = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
 def get(name, kind):
     pk = [json.loads(l) for l in open(f"{work}/{name}") if l.startswith("{")]
     return [p for p in pk if p.get("rtcp") == kind]
 pa, pb, fc = get("pa.json", "pli"), get("pb.json", "pli"), get("pc.json", "fir")
-print("1000 PLIs from one receiver: PLIs at", [p["t_ms"] for p in pa])
+print(f"1000 PLIs from one receiver (within {span_a} ms): PLIs at", [p["t_ms"] for p in pa])
 print(f"1000 PLIs from ten receivers (within {span_ms} ms): PLIs at", [p["t_ms"] for p in pb])
 print("FIRs", [(p["t_ms"], p["entries"]) for p in fc])
-assert len(pa) == 1 and pa[0]["media"] == 0xabc, "one receiver's 1000 PLIs: one PLI"
+# One process sends its 1000 in a few ms on an idle machine: one PLI; on a
+# loaded one it may take seconds, and the bound is one per 500 ms.
+assert 1 <= len(pa) <= 1 + span_a // 500 and all(p["media"] == 0xabc for p in pa), \
+    "one receiver's 1000 PLIs: one PLI per 500 ms they took"
+assert all(b["t_ms"] - a["t_ms"] >= 450 for a, b in zip(pa, pa[1:])), "the throttle interval"
 assert 1 <= len(pb) <= 1 + span_ms // 500 and all(p["media"] == 0xabc for p in pb), \
     "ten receivers' 1000 PLIs: one PLI per 500 ms they took"
 assert all(b["t_ms"] - a["t_ms"] >= 450 for a, b in zip(pb, pb[1:])), "the throttle interval"
@@ -273,8 +281,9 @@ PY
 	telemetry /strata/rtcp
 	fail "keyframe requests at the publisher"
 fi
-[[ $(rtcp_counter rtcp_item_pli) -ge 2000 ]] || fail "PLIs read: $(rtcp_counter rtcp_item_pli)"
-note "ok: 2000 PLIs from 11 receivers: one PLI at the publisher per throttle interval (keyframe_asked $(rtcp_counter keyframe_asked), coalesced $(rtcp_counter keyframe_coalesced), prefiltered $(rtcp_counter keyframe_prefiltered)); FIRs numbered 1, 2"
+# (UDP through the tap may lose a few when the machine is loaded.)
+[[ $(rtcp_counter rtcp_item_pli) -ge 1900 ]] || fail "PLIs read: $(rtcp_counter rtcp_item_pli)"
+note "ok: 2000 PLIs sent by 11 receivers ($(rtcp_counter rtcp_item_pli) read): one PLI at the publisher per throttle interval (keyframe_asked $(rtcp_counter keyframe_asked), coalesced $(rtcp_counter keyframe_coalesced), prefiltered $(rtcp_counter keyframe_prefiltered)); FIRs numbered 1, 2"
 
 # --- 4: bad RTCP, and feedback for the estimator -------------------------
 bad() { # HEX ERROR-COUNTER
@@ -297,6 +306,17 @@ for _ in $(seq 30); do [[ $(rtcp_counter bwe_feedback) -gt $fb ]] && break; slee
 [[ $(rtcp_counter rtcp_item_remb) -ge 1 && $(rtcp_counter bwe_feedback) -gt $fb ]] ||
 	fail "REMB did not reach the estimator's hook"
 note "ok: REMB handed to dp_bwe_on_feedback"
+
+# --- 5: a deleted stream's cached packets go back to the pool -----------
+mbufs() {
+	stats_now > /dev/null
+	telemetry /strata/stats | "$PY" -c 'import json,sys; print(json.load(sys.stdin)["/strata/stats"]["mbufs_in_use"])'
+}
+m0=$(mbufs)
+driver stream-del id=1 > /dev/null || fail "stream-del"
+for _ in $(seq 30); do [[ $(mbufs) -le $((m0 - 190)) ]] && break; sleep 0.1; done
+[[ $(mbufs) -le $((m0 - 190)) ]] || fail "mbufs in use $m0 -> $(mbufs) after the stream was deleted"
+note "ok: the deleted stream's retransmission cache went back to the pool: mbufs in use $m0 -> $(mbufs)"
 
 telemetry /strata/rtcp > "$WORK/rtcp.json"
 note "$(cat "$WORK/rtcp.json")"
