@@ -35,7 +35,15 @@ RPEER=$BUILD/tests/peer/rtcp-peer
 CAPTURE=$(cd "$(dirname "$0")/../data/vp8" && pwd)/l1t3.rtp
 P=AES_CM_128_HMAC_SHA1_80
 
-start_dp 0-1 "[1]" "rtcp = { rtx_cache_ms = 5000; report_interval_ms = 300; };"
+# DP_RTCP_WORKERS=2: two workers (on one CPU, as dp_multicore.sh), the room
+# spread over both, so receivers' NACKs read the publisher worker's cache
+# from the other worker and keyframe requests meet from both.
+if [[ ${DP_RTCP_WORKERS:-1} == 2 ]]; then
+	start_dp 0-2 "[1, 2]" "rtcp = { rtx_cache_ms = 5000; report_interval_ms = 300; };
+  rooms = { fanout_per_worker = 2; };" --lcores "0@0,1@1,2@1" --main-lcore 0
+else
+	start_dp 0-1 "[1]" "rtcp = { rtx_cache_ms = 5000; report_interval_ms = 300; };"
+fi
 kp=$(key_for $P)
 cmds="leg-add id=1 room=1 local=192.0.2.2:44000 remote=192.0.2.1:54000 rx=$P:$kp tx=$P:$kp
 stream-add id=1 source=1 leg=1 ssrc=0xabc codec=vp8 kind=video pt=96 clock=90000"
