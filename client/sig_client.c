@@ -348,6 +348,11 @@ static void wake(lws_sorted_usec_list_t *sul)
 
 int sig_client_ctx_service(struct sig_client_ctx *ctx, int timeout_ms)
 {
+	if (timeout_ms < 0) {
+		/* lws polls with a zero timeout for a negative one. */
+		lws_service(ctx->lws, -1);
+		return 0;
+	}
 	lws_sul_schedule(ctx->lws, 0, &ctx->wake, wake,
 			 (lws_usec_t)(timeout_ms > 0 ? timeout_ms : 0) * 1000);
 	lws_service(ctx->lws, 0);

@@ -48,7 +48,8 @@ struct sig_client_opts {
 struct sig_client_ctx *sig_client_ctx_new(const char *ca_file, char *err, size_t errlen);
 /* Closes every connection (each gets its on_close) and frees the context. */
 void sig_client_ctx_free(struct sig_client_ctx *ctx);
-/* One turn of the loop, waiting at most timeout_ms.  Returns 0. */
+/* One turn of the loop, waiting at most timeout_ms (negative: only what is
+ * ready now, never waiting).  Returns 0. */
 int sig_client_ctx_service(struct sig_client_ctx *ctx, int timeout_ms);
 
 /* url: wss://HOST:PORT/PATH (ws:// for a server without TLS).  Returns the

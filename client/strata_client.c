@@ -209,8 +209,11 @@ int strata_client_service(struct strata_client *c, int timeout_ms)
 {
 	struct pollfd p = { .fd = c->media.fd, .events = POLLIN };
 
-	/* lws' own poll first (it may hold the timeout), then the media. */
-	sig_client_ctx_service(c->ctx, poll(&p, 1, 0) > 0 ? 0 : timeout_ms);
+	/* The wait is ours, on the media socket: lws' own wait can outlast the
+	 * timeout it is given by seconds (4.1), which stalls the media.  So
+	 * signaling is looked at without waiting, at least every timeout_ms. */
+	poll(&p, 1, timeout_ms);
+	sig_client_ctx_service(c->ctx, -1);
 	client_media_drain(&c->media, media_in, c);
 	return c->state == CS_LEFT || c->state == CS_FAILED ? -1 : 0;
 }

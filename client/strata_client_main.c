@@ -376,8 +376,12 @@ int main(int argc, char **argv)
 	gint64 start = g_get_monotonic_time();
 	double limit = a.popts.seconds + 30;
 	while (!a.refused[0] && !a.failed && secs_since(start) < limit) {
+		gint64 t0 = g_get_monotonic_time();
 		if (strata_client_service(a.c, a.pub && !a.pub_done ? 2 : 10) < 0 && !a.joined)
 			break;
+		if (g_get_monotonic_time() - t0 > 300000)
+			fprintf(stderr, "strata-client: %s: signaling service took %lld ms\n", a.name,
+				(long long)(g_get_monotonic_time() - t0) / 1000);
 		if (a.pub && !a.pub_done) {
 			int r = gst_publisher_pull(a.pub, send_packet, &a);
 			if (r < 0)
