@@ -173,7 +173,7 @@ else:
         if ws and ws[0] not in sizes:
             problems.append(f'never at {st}\'s size {ws[0]} (sizes {sizes})')
 if problems:
-    print("; ".join(problems))
+    print("; ".join(problems) + f'; receiver report {rx}')
     sys.exit(1)
 PY
 			fail "$name receiver $r (${targets[$r]}): see above"
