@@ -7,7 +7,7 @@
  *                 --room RESOURCE_ID [--name NAME] [--bind IP[:PORT]] [--announce]
  *                 [--publish] [--seconds S] [--wait-for N]
  *                 [--max-temporal T [--prefs-at S]] [--linger S] [--json]
- *                 [--size WxH] [--bitrate BPS]
+ *                 [--size WxH] [--bitrate BPS] [--resume-at S]
  *
  * --publish sends S seconds (default 10) of a test pattern as VP8 with three
  * temporal layers plus a tone as Opus, once N participants (--wait-for,
@@ -16,7 +16,9 @@
  * layers up to T of every remote video, S seconds after joining (--prefs-at,
  * default 0: as each stream appears).  The client leaves when it has
  * published everything and heard nothing for --linger seconds (default 2),
- * or after S + 30 seconds in all.
+ * or after S + 30 seconds in all.  --resume-at S drops the signaling
+ * connection S seconds after joining and resumes on a new one with the
+ * resume token; media goes on meanwhile.
  *
  * It prints one row per stream: what it sent (frames the encoders made) and
  * per received stream the packets, frames decoded, decode errors and the
@@ -61,7 +63,8 @@ struct app {
 	const char *name;
 	bool publish, published, pub_done, json, joined;
 	int max_temporal;
-	double prefs_at, linger;
+	double prefs_at, linger, resume_at;
+	bool resume_asked, resumed;
 	unsigned wait_for, participants;
 	gint64 t_joined, t_prefs_set, t_last_rx, t_pub_done;
 	bool prefs_sent;
@@ -114,6 +117,13 @@ static void on_joined(void *user, const char *pid, const char *profile)
 	a->participants = 1;
 	a->t_joined = g_get_monotonic_time();
 	maybe_publish(a);
+}
+
+static void on_resumed(void *user)
+{
+	struct app *a = user;
+	fprintf(stderr, "strata-client: %s resumed on a new connection\n", a->name);
+	a->resumed = true;
 }
 
 static void on_error(void *user, const char *reason, const char *message)
@@ -242,6 +252,7 @@ static void send_packet(void *user, const uint8_t *rtp, size_t len, bool video)
 
 static const struct strata_client_events events = {
 	.on_joined = on_joined,
+	.on_resumed = on_resumed,
 	.on_error = on_error,
 	.on_published = on_published,
 	.on_participant_joined = on_participant_joined,
@@ -259,7 +270,7 @@ static void usage(void)
 		"usage: strata-client --url URL --ca CERT --token TOKEN --room ID [--name NAME]\n"
 		"         [--bind IP[:PORT]] [--announce] [--publish] [--seconds S] [--wait-for N]\n"
 		"         [--max-temporal T [--prefs-at S]] [--linger S] [--json] [--size WxH]\n"
-		"         [--bitrate BPS]\n");
+		"         [--bitrate BPS] [--resume-at S]\n");
 	exit(2);
 }
 
@@ -270,8 +281,8 @@ static void report(struct app *a)
 	if (a->pub)
 		gst_publisher_frames(a->pub, &vf, &af);
 	if (a->json) {
-		printf("{\"name\":\"%s\",\"participant\":\"%s\",\"sent\":[", a->name,
-		       strata_client_participant_id(a->c));
+		printf("{\"name\":\"%s\",\"participant\":\"%s\",\"resumed\":%s,\"sent\":[",
+		       a->name, strata_client_participant_id(a->c), a->resumed ? "true" : "false");
 		if (a->pub)
 			printf("{\"stream\":\"%s\",\"kind\":\"video\",\"codec\":\"VP8\","
 			       "\"frames_sent\":%lu},{\"stream\":\"%s\",\"kind\":\"audio\","
@@ -324,7 +335,7 @@ int main(int argc, char **argv)
 		{ "announce", 0, 0, 'A' },    { "publish", 0, 0, 'p' },	 { "seconds", 1, 0, 's' },
 		{ "wait-for", 1, 0, 'w' },    { "max-temporal", 1, 0, 'T' },
 		{ "prefs-at", 1, 0, 'P' },    { "linger", 1, 0, 'l' },	 { "json", 0, 0, 'j' },
-		{ "size", 1, 0, 'z' },	      { "bitrate", 1, 0, 'B' },	 { 0, 0, 0, 0 },
+		{ "resume-at", 1, 0, 'R' },   { "size", 1, 0, 'z' },	      { "bitrate", 1, 0, 'B' },	 { 0, 0, 0, 0 },
 	};
 	struct strata_client_config cfg = { 0 };
 	static struct app a;
@@ -352,6 +363,7 @@ int main(int argc, char **argv)
 		case 'T': a.max_temporal = atoi(optarg); break;
 		case 'P': a.prefs_at = atof(optarg); break;
 		case 'l': a.linger = atof(optarg); break;
+		case 'R': a.resume_at = atof(optarg); break;
 		case 'j': a.json = true; break;
 		case 'z':
 			if (sscanf(optarg, "%ux%u", &a.popts.width, &a.popts.height) != 2)
@@ -397,6 +409,14 @@ int main(int argc, char **argv)
 		if (a.joined && a.max_temporal >= 0 && a.prefs_at > 0 && !a.prefs_sent &&
 		    secs_since(a.t_joined) >= a.prefs_at)
 			send_prefs(&a);
+		if (a.joined && a.resume_at > 0 && !a.resume_asked &&
+		    secs_since(a.t_joined) >= a.resume_at) {
+			a.resume_asked = true;
+			if (strata_client_resume(a.c, err, sizeof(err)) < 0) {
+				fprintf(stderr, "strata-client: %s: resume: %s\n", a.name, err);
+				a.failed = true;
+			}
+		}
 		/* Done: published everything (or nothing to publish), heard
 		 * something, and nothing more for linger seconds. */
 		bool sent_all = !a.publish || a.pub_done;
@@ -420,6 +440,10 @@ int main(int argc, char **argv)
 	}
 	if (a.publish && !a.pub_done) {
 		fprintf(stderr, "strata-client: %s: publishing did not finish in time\n", a.name);
+		status = 1;
+	}
+	if (a.resume_asked && !a.resumed) {
+		fprintf(stderr, "strata-client: %s: not resumed\n", a.name);
 		status = 1;
 	}
 	if (a.failed)

@@ -21,7 +21,9 @@
 # decode errors and layer 2 seen; carol decodes about a quarter of each
 # video's frames (layer 0 is every 4th frame) with no decode errors, and
 # nothing above layer 0 once the router confirmed her preferences; all
-# audio whole.  Mid-call, dave joins with an expired token: InvalidToken,
+# audio whole.  Three seconds in, alice drops her signaling connection and
+# resumes on a new one (her resume token): her media, sent and received,
+# is counted whole like the others'.  Mid-call, dave joins with an expired token: InvalidToken,
 # and the others' counts above are those of an undisturbed call.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/call_lib.sh"
@@ -40,7 +42,7 @@ add_app app1
 call() { party "$1" "$2" call3 --seconds "$SECONDS_OF_MEDIA" --wait-for 3 --size 160x120 --bitrate 150000 "${@:3}"; }
 call carol 50103 --max-temporal 0
 for _ in $(seq 100); do grep -q 'joined as' "$WORK/carol.err" 2>/dev/null && break; sleep 0.1; done
-call alice 50101
+call alice 50101 --resume-at 3
 call bob 50102
 
 # Mid-call: dave's token expired a minute ago.
@@ -90,6 +92,8 @@ for n, o in out.items():
                 bad.append(f"{n}: {sid}: {dec} of {fs} decoded")
             if r["kind"] == "video" and r["max_temporal_layer"] != 2:
                 bad.append(f"{n}: {sid}: max layer {r['max_temporal_layer']}")
+    if n == "alice" and not o.get("resumed"):
+        bad.append("alice did not resume")
     m = o["media"]
     if m["auth_failed"] or m["other_failed"]:
         bad.append(f"{n}: SRTP failures {m}")
