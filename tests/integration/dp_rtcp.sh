@@ -83,14 +83,14 @@ drop() {
 
 # --- 1 and 2: NACK, RTX, reports -----------------------------------------
 MISSING=65500,65501,65502,65503,65504,65505,65506,65507,65508,65509
-rpeer 0 --wait-rtp 190 --wait-ms 10000 --lose 5 \
+rpeer 0 --wait-rtp 190 --wait-ms 30000 --lose 5 \
 	--nack "0xb000:@5,@50,$MISSING" --sleep-ms 1200 --rr 0xb000 --listen-ms 2500 \
 	> "$WORK/r1.json" &
 p1=$!
-rpeer 1 --wait-rtp 190 --wait-ms 10000 --lose 7,60 --nack 0xb001:@7,@60 \
+rpeer 1 --wait-rtp 190 --wait-ms 30000 --lose 7,60 --nack 0xb001:@7,@60 \
 	--listen-ms 2500 > "$WORK/r2.json" &
 p2=$!
-rpeer 2 --wait-rtp 60 --wait-ms 10000 --nack 0xb002:@3,@20 \
+rpeer 2 --wait-rtp 60 --wait-ms 30000 --nack 0xb002:@3,@20 \
 	--listen-ms 2500 > "$WORK/r3.json" &
 p3=$!
 for r in 0 1 2; do wait_udp $((54001 + r)); done
@@ -264,7 +264,7 @@ t2=$(date +%s%N)
 sleep 0.6
 # 3c: FIRs: two within the interval, one after.
 collect "$WORK/pc.json" rpeer 0 --fir 0xb000:1 --sleep-ms 100 --fir 0xb000:1 \
-	--sleep-ms 700 --fir 0xb000:1 > /dev/null
+	--sleep-ms 1500 --fir 0xb000:1 > /dev/null
 if ! "$PY" - "$WORK" $(((t2 - t1) / 1000000)) "$ta" <<'PY'; then
 import json, sys
 work, span_ms, span_a = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
