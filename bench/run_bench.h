@@ -102,6 +102,8 @@ struct run_state {
 	/* The generator's order: stream indices in the nominal proportions. */
 	uint32_t *schedule;
 	unsigned schedule_len, schedule_pos;
+	bool warm;                  /* warming up: streams in turn instead */
+	unsigned warm_pos;
 	double outputs_per_input;   /* mean over the schedule */
 	double bits_per_input, bits_per_output;
 

@@ -38,6 +38,7 @@ struct run_opts {
 	struct run_setup_params setup;
 	double trial_s;
 	double max_rate;
+	double rate;                /* --rate: one trial, no search */
 	unsigned sample_every;
 	bool direct, json, no_ceiling;
 	const char *out, *plots;
@@ -75,6 +76,8 @@ static void usage(FILE *f)
 		"  --max-rate PPS      highest offered inputs/s searched (default: the\n"
 		"                      generator's calibrated maximum)\n"
 		"  --sample N          decrypt one output in N per subscription (default 8)\n"
+		"  --rate PPS          one trial at this many inputs/s instead of the searches\n"
+		"                      (a smoke test: exits 1 on any loss or wrong output)\n"
 		"  --takeover          claim the shared memory from a live strata-cp\n"
 		"  --no-ceiling        skip the crypto-only ceiling\n"
 		"  --out FILE          the full results as JSON (default SCENARIO-run.json)\n"
@@ -191,7 +194,7 @@ int bench_run_main(int argc, char **argv)
 		{ "dp-mac", required_argument, NULL, 'D' }, { "dp-ip", required_argument, NULL, 'I' },
 		{ "client-ip", required_argument, NULL, 'C' }, { "core", required_argument, NULL, 'c' },
 		{ "trial", required_argument, NULL, 't' }, { "max-rate", required_argument, NULL, 'r' },
-		{ "sample", required_argument, NULL, 'S' }, { "takeover", no_argument, NULL, 'T' },
+		{ "sample", required_argument, NULL, 'S' }, { "rate", required_argument, NULL, 'R' }, { "takeover", no_argument, NULL, 'T' },
 		{ "no-ceiling", no_argument, NULL, 'N' }, { "out", required_argument, NULL, 'o' },
 		{ "plots", required_argument, NULL, 'p' }, { "json", no_argument, NULL, 'j' },
 		{ "help", no_argument, NULL, 'h' },      { NULL, 0, NULL, 0 },
@@ -219,6 +222,7 @@ int bench_run_main(int argc, char **argv)
 		case 't': o.trial_s = atof(optarg); break;
 		case 'r': o.max_rate = atof(optarg); break;
 		case 'S': o.sample_every = (unsigned)atoi(optarg); break;
+		case 'R': o.rate = atof(optarg); break;
 		case 'T': o.setup.takeover = true; break;
 		case 'N': o.no_ceiling = true; break;
 		case 'o': o.out = optarg; break;
@@ -237,8 +241,8 @@ int bench_run_main(int argc, char **argv)
 		bench_fail("only --direct is implemented: sessions through strata-cp's signaling "
 			   "are not (yet); add --direct");
 	if (!(o.trial_s >= 0.1 && o.trial_s <= 600) || o.sample_every == 0 ||
-	    o.max_rate < 0 || o.setup.core < 0)
-		bench_fail("--trial 0.1..600, --sample >= 1, --max-rate >= 0, --core >= 0");
+	    o.max_rate < 0 || o.rate < 0 || o.setup.core < 0)
+		bench_fail("--trial 0.1..600, --sample >= 1, --max-rate >= 0, --rate >= 0, --core >= 0");
 
 	static struct run_scenario sc;
 	char err[1024];
@@ -277,6 +281,23 @@ int bench_run_main(int argc, char **argv)
 	run_warmup(&st, 30);
 
 	struct search_ctx sx = { .st = &st, .r = &r, .seconds = o.trial_s, .label = "calibrate" };
+	if (o.rate > 0) {
+		struct run_trial ft = { .rate = o.rate, .seconds = o.trial_s, .lat = &r.lat };
+		sx.label = "fixed";
+		bench_progress_begin("one trial at %.0f inputs/s", o.rate);
+		run_trial(&st, &ft, progress, &sx);
+		record(&sx, &ft);
+		r.fixed = true;
+		r.fixed_in_pps = r.lat_rate_in_pps = (double)ft.offered / ft.elapsed;
+		r.fixed_out_pps = (double)ft.received / ft.elapsed;
+		r.fixed_loss = ft.loss;
+		r.fixed_expected = ft.expected;
+		r.fixed_received = ft.received;
+		r.ndr_in_pps = r.ndr_out_pps = r.pdr_out_pps = r.pdr_in_pps = NAN;
+		bench_progress_end("%.0f in/s, %.0f out/s, loss %.4f%%", r.fixed_in_pps,
+				   r.fixed_out_pps, ft.loss * 100);
+		goto report;
+	}
 	struct run_trial cal = { .rate = 1e9, .seconds = o.trial_s < 1 ? o.trial_s : 1 };
 	bench_progress_begin("calibration: the generator flat out");
 	run_trial(&st, &cal, NULL, NULL);
@@ -322,6 +343,7 @@ int bench_run_main(int argc, char **argv)
 				   hist_percentile(&r.lat, 50) / 1e3, hist_percentile(&r.lat, 99) / 1e3,
 				   lt.loss * 100);
 	}
+report:
 	for (unsigned i = 0; i < st.n_subs; i++) {
 		r.decrypted += st.subs[i].decrypted;
 		r.decrypt_fail += st.subs[i].decrypt_fail;
@@ -349,5 +371,9 @@ int bench_run_main(int argc, char **argv)
 		run_report_json_line(&r, stdout);
 	else
 		run_report_table(&r, stdout);
-	return r.wrong == 0 && r.decrypt_fail == 0 && r.payload_bad == 0 ? 0 : 1;
+	bool ok = r.wrong == 0 && r.decrypt_fail == 0 && r.payload_bad == 0;
+	if (r.fixed && (r.fixed_loss > 0 || r.fixed_received != r.fixed_expected || r.gaps != 0 ||
+			r.decrypted == 0))
+		ok = false;
+	return ok ? 0 : 1;
 }

@@ -47,24 +47,33 @@ void run_report_table(const struct run_results *r, FILE *f)
 		bench_table_cell(t, "%s", c); \
 	} while (0)
 	ROW("outputs per input", "%.2f", r->outputs_per_input);
-	ROW("NDR in (pps)", "%.0f%s", r->ndr_in_pps, r->ndr_found ? "" : " (none: even the lowest rate lost)");
-	ROW("NDR out (pps)", "%.0f", r->ndr_out_pps);
-	ROW("NDR out per worker (pps)", "%.0f", r->ndr_out_pps / r->workers);
-	ROW("NDR in / out (Gbit/s)", "%.3f / %.3f", r->ndr_in_pps * r->bits_per_input / 1e9,
-	    r->ndr_out_pps * r->bits_per_output / 1e9);
-	if (r->pdr_found)
-		ROW("PDR out (pps, loss <= 0.5%)", "%.0f (loss %.3f%%)", r->pdr_out_pps, r->pdr_loss * 100);
-	else
-		ROW("PDR out (pps, loss <= 0.5%)", "none: every PDR trial lost more");
-	ROW("generator max in (pps)", "%.0f%s", r->gen_max_in_pps,
-	    r->gen_limited ? " (NDR is the generator's limit)" : "");
+	if (r->fixed) {
+		ROW("fixed rate in / out (pps)", "%.0f / %.0f", r->fixed_in_pps, r->fixed_out_pps);
+		ROW("outputs expected / received", "%llu / %llu",
+		    (unsigned long long)r->fixed_expected, (unsigned long long)r->fixed_received);
+		ROW("loss", "%.4f%%", r->fixed_loss * 100);
+	}
+	if (!r->fixed) {
+		ROW("NDR in (pps)", "%.0f%s", r->ndr_in_pps, r->ndr_found ? "" : " (none: even the lowest rate lost)");
+		ROW("NDR out (pps)", "%.0f", r->ndr_out_pps);
+		ROW("NDR out per worker (pps)", "%.0f", r->ndr_out_pps / r->workers);
+		ROW("NDR in / out (Gbit/s)", "%.3f / %.3f", r->ndr_in_pps * r->bits_per_input / 1e9,
+		    r->ndr_out_pps * r->bits_per_output / 1e9);
+		if (r->pdr_found)
+			ROW("PDR out (pps, loss <= 0.5%)", "%.0f (loss %.3f%%)", r->pdr_out_pps, r->pdr_loss * 100);
+		else
+			ROW("PDR out (pps, loss <= 0.5%)", "none: every PDR trial lost more");
+		ROW("generator max in (pps)", "%.0f%s", r->gen_max_in_pps,
+		    r->gen_limited ? " (NDR is the generator's limit)" : "");
+	}
 	char ceil_s[32] = "not measured";
 	if (isfinite(r->ceiling_out_pps))
 		snprintf(ceil_s, sizeof(ceil_s), "%.0f", r->ceiling_out_pps);
 	ROW("crypto-only ceiling out (pps)", "%s", ceil_s);
 	ROW("NDR / ceiling", "%.3f", ratio(r));
 	ROW("worker cycles per output at NDR", "%.0f", cycles_per_output(r));
-	ROW("latency at 80% NDR: in (pps)", "%.0f", r->lat_rate_in_pps);
+	ROW(r->fixed ? "latency: at the fixed rate, in (pps)" : "latency: at 80% of NDR, in (pps)", "%.0f",
+	    r->lat_rate_in_pps);
 	ROW("latency p50 / p99 (us)", "%.1f / %.1f", us(hist_percentile(&r->lat, 50)),
 	    us(hist_percentile(&r->lat, 99)));
 	ROW("latency p99.9 / max (us)", "%.1f / %.1f", us(hist_percentile(&r->lat, 99.9)),
@@ -124,6 +133,15 @@ void run_report_json_file(const struct run_results *r, FILE *f)
 	bench_json_init(&j, f);
 	bench_json_begin_object(&j, NULL);
 	summary(&j, r);
+	if (r->fixed) {
+		bench_json_begin_object(&j, "fixed_rate");
+		bench_json_double(&j, "in_pps", r->fixed_in_pps);
+		bench_json_double(&j, "out_pps", r->fixed_out_pps);
+		bench_json_double(&j, "loss", r->fixed_loss);
+		bench_json_uint(&j, "outputs_expected", r->fixed_expected);
+		bench_json_uint(&j, "outputs_received", r->fixed_received);
+		bench_json_end_object(&j);
+	}
 	bench_json_double(&j, "ndr_in_pps", r->ndr_in_pps);
 	bench_json_double(&j, "pdr_in_pps", r->pdr_in_pps);
 	bench_json_double(&j, "pdr_loss", r->pdr_loss);

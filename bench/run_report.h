@@ -33,7 +33,11 @@ struct run_results {
 	double gen_max_in_pps;      /* the generator's own ceiling (calibration) */
 	bool gen_limited;           /* NDR is the generator's limit, not strata-dp's */
 	double ceiling_out_pps;     /* crypto only, NaN if not measured */
-	/* at 80 % of NDR */
+	/* --rate: one trial at a fixed rate instead of the searches */
+	bool fixed;
+	double fixed_in_pps, fixed_out_pps, fixed_loss;
+	uint64_t fixed_expected, fixed_received;
+	/* at 80 % of NDR (or the --rate trial) */
 	double lat_rate_in_pps;
 	struct hist lat;            /* ns */
 	uint64_t lat_samples;

@@ -15,6 +15,7 @@
  * person of the room, each answered by its CMD_RESULT.  Keys are fresh
  * random ones per leg and direction.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -41,6 +42,26 @@
 #define SUB_SSRC_BASE 0x20000000u
 
 static bool eal_up;
+static char runtime_dir[512]; /* EAL's, for this process's file prefix */
+
+/* rte_eal_cleanup leaves EAL's runtime directory behind: remove it. */
+static void remove_runtime_dir(void)
+{
+	DIR *d;
+	struct dirent *e;
+	char path[1024];
+
+	if (runtime_dir[0] == 0 || (d = opendir(runtime_dir)) == NULL)
+		return;
+	while ((e = readdir(d)) != NULL)
+		if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0) {
+			snprintf(path, sizeof(path), "%s/%s", runtime_dir, e->d_name);
+			unlink(path);
+		}
+	closedir(d);
+	rmdir(runtime_dir);
+	runtime_dir[0] = 0;
+}
 
 static void parse_mac(const char *s, uint8_t mac[6], const char *what)
 {
@@ -78,6 +99,7 @@ void run_setup(struct run_state *st, const struct run_setup_params *p)
 	if (rte_eal_init(argc, argv) < 0)
 		bench_fail("EAL did not start: %s", rte_strerror(rte_errno));
 	eal_up = true;
+	snprintf(runtime_dir, sizeof(runtime_dir), "%s", rte_eal_get_runtime_dir());
 	st->tsc_hz = (double)rte_get_tsc_hz();
 
 	if (rte_eth_dev_get_port_by_name("net_memif0", &st->port_id) != 0)
@@ -95,12 +117,12 @@ void run_setup(struct run_state *st, const struct run_setup_params *p)
 		bench_fail("cannot start the memif port");
 	/* memif connects in the background: wait for strata-dp to accept. */
 	struct rte_eth_link link = { 0 };
-	for (int i = 0; i < 100 && !link.link_status; i++) {
+	for (int i = 0; i < 400 && !link.link_status; i++) {
 		rte_delay_ms(50);
 		rte_eth_link_get_nowait(st->port_id, &link);
 	}
 	if (!link.link_status)
-		bench_fail("memif %s did not connect within 5 s: is strata-dp running with "
+		bench_fail("memif %s did not connect within 20 s: is strata-dp running with "
 			   "\"net_memif0,role=server,socket=%s\" among its eal.vdevs?",
 			   p->memif_socket, p->memif_socket);
 
@@ -155,12 +177,12 @@ static srtp_t libsrtp(const struct strata_keying *k, uint32_t ssrc)
 static void cmd_ok(int rc, const char *what, uint32_t id)
 {
 	if (rc != 0)
-		bench_fail("strata-dp refused %s %u: %s", what, id,
+		bench_fail("strata-dp refused %s %u: %s (status %d)", what, id,
 			   rc < 0 ? strerror(-rc) : rc == STRATA_CMD_EEXIST ?
 			   "in use (another run's state? restart strata-dp)" :
 			   rc == STRATA_CMD_ENOSPC ? "a pool is full (raise dataplane.limits)" :
 			   rc == STRATA_CMD_EADDR ? "not strata-dp's address (--dp-ip)" :
-			   "command failed");
+			   "command failed", rc);
 }
 
 /* The Ethernet/IPv4/UDP template of one stream's inputs. */
@@ -191,6 +213,18 @@ static void input_header(struct run_state *st, struct run_stream *s)
 	u[6] = u[7] = 0;
 }
 
+/*
+ * strata-dp keeps a source (its kind and codec) after its last stream is
+ * deleted, and refuses a stream of another kind or codec on it (EINVAL).
+ * So that one run's Opus never lands on an earlier run's VP8 source, each
+ * codec has its own half of the source ids.
+ */
+static uint32_t source_id(const struct run_state *st, const struct run_stream *s)
+{
+	uint32_t half = dp_driver_header(st->drv)->max_sources / 2;
+	return s->id + (st->sc->media[s->media].codec == RUN_CODEC_OPUS ? half : 0);
+}
+
 void run_program(struct run_state *st)
 {
 	const struct run_scenario *sc = st->sc;
@@ -201,11 +235,12 @@ void run_program(struct run_state *st)
 	st->n_streams = sc->rooms * sc->publishers * sc->n_media;
 	st->n_subs = st->n_streams * (people - 1);
 	if (st->n_legs > h->max_legs || st->n_streams > h->max_streams ||
-	    st->n_streams > h->max_sources || st->n_subs > h->max_subscriptions)
-		bench_fail("the scenario needs %u legs, %u streams and %u subscriptions; strata-dp "
-			   "has room for %u, %u and %u (raise dataplane.limits)", st->n_legs,
-			   st->n_streams, st->n_subs, (unsigned)h->max_legs,
-			   (unsigned)h->max_streams, (unsigned)h->max_subscriptions);
+	    st->n_streams > h->max_sources / 2 || st->n_subs > h->max_subscriptions)
+		bench_fail("the scenario needs %u legs, %u streams (and twice as many source ids) "
+			   "and %u subscriptions; strata-dp has room for %u, %u (%u) and %u (raise "
+			   "dataplane.limits)", st->n_legs, st->n_streams, st->n_subs,
+			   (unsigned)h->max_legs, (unsigned)h->max_streams,
+			   (unsigned)h->max_sources, (unsigned)h->max_subscriptions);
 	if (LEG_PORT_BASE + st->n_legs > 65535)
 		bench_fail("%u legs do not fit in the UDP port space", st->n_legs);
 	st->legs = calloc(st->n_legs, sizeof(*st->legs));
@@ -248,7 +283,7 @@ void run_program(struct run_state *st)
 				s->client = libsrtp(&st->legs[s->leg].rx, s->ssrc);
 				uint8_t pt = md->codec == RUN_CODEC_OPUS ? 111 : 96;
 				struct strata_cmd_stream_add a = {
-					.stream = s->id, .source = s->id,
+					.stream = s->id, .source = source_id(st, s),
 					.leg = st->legs[s->leg].id, .ssrc = s->ssrc,
 					.clock_rate = md->codec == RUN_CODEC_OPUS ? 48000 : 90000,
 					.kind = md->codec == RUN_CODEC_OPUS ? STRATA_MEDIA_AUDIO
@@ -272,7 +307,7 @@ void run_program(struct run_state *st)
 					run_loss_init(&u->loss);
 					struct strata_cmd_sub_add b = {
 						.sub = u->id, .leg = st->legs[u->leg].id,
-						.source = s->id, .ssrc = u->ssrc, .pt = pt,
+						.source = source_id(st, s), .ssrc = u->ssrc, .pt = pt,
 						.spatial = 0, .temporal = 255,
 					};
 					cmd_ok(dp_driver_sub_add(st->drv, &b), "subscription", u->id);
@@ -349,20 +384,23 @@ int run_dp_stats(struct run_state *st, struct strata_event_stats *out)
 void run_teardown(struct run_state *st)
 {
 	if (st->drv != NULL) {
-		/* Subscriptions, streams, then legs: each refers to the next. */
-		for (unsigned i = 0; i < st->n_subs; i++)
-			dp_driver_sub_del(st->drv, st->subs[i].id);
-		for (unsigned i = 0; i < st->n_streams; i++)
-			dp_driver_stream_del(st->drv, st->streams[i].id);
-		for (unsigned i = 0; i < st->n_legs; i++)
-			dp_driver_leg_del(st->drv, st->legs[i].id);
+		/* Subscriptions, streams, then legs: each refers to the next.
+		 * Ids that were never added answer ENOENT, harmlessly. */
+		for (unsigned i = 0; st->subs != NULL && i < st->n_subs; i++)
+			dp_driver_sub_del(st->drv, i + 1);
+		for (unsigned i = 0; st->streams != NULL && i < st->n_streams; i++)
+			dp_driver_stream_del(st->drv, i + 1);
+		for (unsigned i = 0; st->legs != NULL && i < st->n_legs; i++)
+			dp_driver_leg_del(st->drv, i + 1);
 		dp_driver_detach(st->drv);
 		st->drv = NULL;
 	}
-	for (unsigned i = 0; i < st->n_subs; i++)
-		srtp_dealloc(st->subs[i].client);
-	for (unsigned i = 0; i < st->n_streams; i++)
-		srtp_dealloc(st->streams[i].client);
+	for (unsigned i = 0; st->subs != NULL && i < st->n_subs; i++)
+		if (st->subs[i].client != NULL)
+			srtp_dealloc(st->subs[i].client);
+	for (unsigned i = 0; st->streams != NULL && i < st->n_streams; i++)
+		if (st->streams[i].client != NULL)
+			srtp_dealloc(st->streams[i].client);
 	free(st->subs);
 	free(st->streams);
 	free(st->legs);
@@ -373,5 +411,6 @@ void run_teardown(struct run_state *st)
 		rte_eth_dev_close(st->port_id);
 		rte_eal_cleanup();
 		eal_up = false;
+		remove_runtime_dir();
 	}
 }

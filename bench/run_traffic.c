@@ -105,8 +105,10 @@ static unsigned generate(struct run_state *st, struct rte_mbuf **m, unsigned n,
 	if (rte_pktmbuf_alloc_bulk(st->pool, m, n) != 0)
 		return 0;
 	for (unsigned i = 0; i < n; i++) {
-		struct run_stream *s = &st->streams[st->schedule[st->schedule_pos]];
-		if (++st->schedule_pos == st->schedule_len)
+		/* Warming up, every stream in turn; then the mix's proportions. */
+		struct run_stream *s = st->warm ? &st->streams[st->warm_pos++ % st->n_streams]
+						: &st->streams[st->schedule[st->schedule_pos]];
+		if (!st->warm && ++st->schedule_pos == st->schedule_len)
 			st->schedule_pos = 0;
 		uint8_t *f = rte_pktmbuf_mtod(m[i], uint8_t *);
 		memcpy(f, s->hdr, RUN_HDR);
@@ -271,12 +273,12 @@ void run_warmup(struct run_state *st, double timeout_s)
 	 * first frame, VP8's keyframe, reached every receiver) and a whole
 	 * trial passed without loss; then the accounts start afresh. */
 	uint64_t start = rte_rdtsc();
+	st->warm = true;
 	for (unsigned round = 1;; round++) {
-		struct run_trial t = { .rate = 500, .seconds = 0 };
-		unsigned need = st->schedule_len > 64 ? st->schedule_len : 64;
-		t.seconds = need / t.rate;
-		if (t.seconds > 2)
-			t.seconds = 2;
+		/* Each stream a whole frame (FRAME_PACKETS), at most 5000/s. */
+		double need = (double)st->n_streams * FRAME_PACKETS;
+		struct run_trial t = { .rate = need < 500 ? 500 : need > 5000 ? 5000 : need };
+		t.seconds = need / t.rate < 0.2 ? 0.2 : need / t.rate;
 		run_trial(st, &t, NULL, NULL);
 		unsigned silent = 0;
 		for (unsigned i = 0; i < st->n_subs; i++)
@@ -297,6 +299,7 @@ void run_warmup(struct run_state *st, double timeout_s)
 				   (unsigned long long)es.rx_nombuf);
 		}
 	}
+	st->warm = false;
 	for (unsigned i = 0; i < st->n_subs; i++) {
 		run_loss_init(&st->subs[i].loss);
 		st->subs[i].decrypted = st->subs[i].decrypt_fail = st->subs[i].payload_bad = 0;
