@@ -88,7 +88,8 @@ void client_on_message(struct strata_client *c, const char *text, size_t len)
 		 * SRTP rollover state media is using, so keep ours. */
 		if (joined && take_media(c, json_object_get(m, "media")) < 0) {
 			c->state = CS_FAILED;
-			sig_client_close(c->conn, 1000);
+			if (c->conn)
+				sig_client_close(c->conn, 1000);
 			json_decref(m);
 			return;
 		}

@@ -1,6 +1,5 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-/* VP8 at the client: the encoder's three temporal layers, and the layer a
- * received packet belongs to. */
+/* VP8 at the client: the encoder's three temporal layers. */
 #ifndef STRATA_CLIENT_VP8_H
 #define STRATA_CLIENT_VP8_H
 
@@ -11,8 +10,5 @@
 
 /* L1T3 on a vp8enc element: 0 or -1 with the reason on stderr. */
 int client_vp8_configure_layers(GstElement *enc, unsigned bitrate);
-/* The TID of an RTP packet's VP8 payload descriptor, or -1 when it has
- * none (no T bit) or is not one. */
-int client_vp8_tid(const uint8_t *rtp, size_t len);
 
 #endif /* STRATA_CLIENT_VP8_H */

@@ -35,7 +35,7 @@
 #include <gst/gst.h>
 
 #include "client_gst.h"
-#include "client_vp8.h"
+#include "client_vp8_desc.h"
 #include "strata_client.h"
 
 #define MAX_REMOTE 64
