@@ -8,6 +8,7 @@
  *                 [--publish] [--seconds S] [--wait-for N]
  *                 [--max-temporal T [--prefs-at S]] [--linger S] [--json]
  *                 [--size WxH] [--bitrate BPS] [--resume-at S]
+ *                 [--srtp-profiles P1,P2...]
  *
  * --publish sends S seconds (default 10) of a test pattern as VP8 with three
  * temporal layers plus a tone as Opus, once N participants (--wait-for,
@@ -73,6 +74,7 @@ struct app {
 	struct remote remote[MAX_REMOTE];
 	unsigned n_remote;
 	char vstream[64], astream[64];
+	char profile[32];
 };
 
 static double secs_since(gint64 t)
@@ -113,6 +115,7 @@ static void on_joined(void *user, const char *pid, const char *profile)
 {
 	struct app *a = user;
 	fprintf(stderr, "strata-client: %s joined as %s (%s)\n", a->name, pid, profile);
+	snprintf(a->profile, sizeof(a->profile), "%s", profile);
 	a->joined = true;
 	a->participants = 1;
 	a->t_joined = g_get_monotonic_time();
@@ -270,7 +273,7 @@ static void usage(void)
 		"usage: strata-client --url URL --ca CERT --token TOKEN --room ID [--name NAME]\n"
 		"         [--bind IP[:PORT]] [--announce] [--publish] [--seconds S] [--wait-for N]\n"
 		"         [--max-temporal T [--prefs-at S]] [--linger S] [--json] [--size WxH]\n"
-		"         [--bitrate BPS] [--resume-at S]\n");
+		"         [--bitrate BPS] [--resume-at S] [--srtp-profiles P1,P2...]\n");
 	exit(2);
 }
 
@@ -281,8 +284,9 @@ static void report(struct app *a)
 	if (a->pub)
 		gst_publisher_frames(a->pub, &vf, &af);
 	if (a->json) {
-		printf("{\"name\":\"%s\",\"participant\":\"%s\",\"resumed\":%s,\"sent\":[",
-		       a->name, strata_client_participant_id(a->c), a->resumed ? "true" : "false");
+		printf("{\"name\":\"%s\",\"participant\":\"%s\",\"profile\":\"%s\","
+		       "\"resumed\":%s,\"sent\":[", a->name, strata_client_participant_id(a->c),
+		       a->profile, a->resumed ? "true" : "false");
 		if (a->pub)
 			printf("{\"stream\":\"%s\",\"kind\":\"video\",\"codec\":\"VP8\","
 			       "\"frames_sent\":%lu},{\"stream\":\"%s\",\"kind\":\"audio\","
@@ -335,7 +339,7 @@ int main(int argc, char **argv)
 		{ "announce", 0, 0, 'A' },    { "publish", 0, 0, 'p' },	 { "seconds", 1, 0, 's' },
 		{ "wait-for", 1, 0, 'w' },    { "max-temporal", 1, 0, 'T' },
 		{ "prefs-at", 1, 0, 'P' },    { "linger", 1, 0, 'l' },	 { "json", 0, 0, 'j' },
-		{ "resume-at", 1, 0, 'R' },   { "size", 1, 0, 'z' },	      { "bitrate", 1, 0, 'B' },	 { 0, 0, 0, 0 },
+		{ "resume-at", 1, 0, 'R' },   { "srtp-profiles", 1, 0, 'S' },   { "size", 1, 0, 'z' },	      { "bitrate", 1, 0, 'B' },	 { 0, 0, 0, 0 },
 	};
 	struct strata_client_config cfg = { 0 };
 	static struct app a;
@@ -364,6 +368,7 @@ int main(int argc, char **argv)
 		case 'P': a.prefs_at = atof(optarg); break;
 		case 'l': a.linger = atof(optarg); break;
 		case 'R': a.resume_at = atof(optarg); break;
+		case 'S': cfg.srtp_profiles = optarg; break;
 		case 'j': a.json = true; break;
 		case 'z':
 			if (sscanf(optarg, "%ux%u", &a.popts.width, &a.popts.height) != 2)

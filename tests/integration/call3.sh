@@ -21,10 +21,13 @@
 # decode errors and layer 2 seen; carol decodes about a quarter of each
 # video's frames (layer 0 is every 4th frame) with no decode errors, and
 # nothing above layer 0 once the router confirmed her preferences; all
-# audio whole.  Three seconds in, alice drops her signaling connection and
+# audio whole.  Each party uses another SRTP profile (AEAD_AES_256_GCM,
+# AES_256_CM_HMAC_SHA1_80, AES_CM_128_HMAC_SHA1_32; libsrtp2 at the clients).
+# Three seconds in, alice drops her signaling connection and
 # resumes on a new one (her resume token): her media, sent and received,
-# is counted whole like the others'.  Mid-call, dave joins with an expired token: InvalidToken,
-# and the others' counts above are those of an undisturbed call.
+# is counted whole like the others'.  Mid-call, joins with an expired token
+# and with another application's get InvalidToken, a fourth party
+# ResourceFull; the others' counts above are those of an undisturbed call.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/call_lib.sh"
 SECONDS_OF_MEDIA=${CALL3_SECONDS:-8}
@@ -34,26 +37,38 @@ for e in vp8enc vp8dec opusenc opusdec rtpvp8pay rtpvp8depay rtpopuspay rtpopusd
 done
 
 start_dp
+# Every profile strata-cp knows; each party asks for another one.
+CP_PROFILES='"AEAD_AES_128_GCM", "AEAD_AES_256_GCM", "AES_CM_128_HMAC_SHA1_80", "AES_256_CM_HMAC_SHA1_80", "AES_CM_128_HMAC_SHA1_32"'
+CP_EXTRA_CONF='quotas = { participants_per_room = 3; };'
 start_cp_ns
 trap 'cp_exit_trap $?' EXIT
 add_app app1
 
 # carol first: her preferences then cover streams published after them.
 call() { party "$1" "$2" call3 --seconds "$SECONDS_OF_MEDIA" --wait-for 3 --size 160x120 --bitrate 150000 "${@:3}"; }
-call carol 50103 --max-temporal 0
+call carol 50103 --max-temporal 0 --srtp-profiles AES_CM_128_HMAC_SHA1_32
 for _ in $(seq 100); do grep -q 'joined as' "$WORK/carol.err" 2>/dev/null && break; sleep 0.1; done
-call alice 50101 --resume-at 3
-call bob 50102
+call alice 50101 --resume-at 3 --srtp-profiles AEAD_AES_256_GCM
+call bob 50102 --srtp-profiles AES_256_CM_HMAC_SHA1_80
 
-# Mid-call: dave's token expired a minute ago.
+# Mid-call, three joins that must be refused: dave's token expired a
+# minute ago, erin's is for an application strata-cp does not have, frank's
+# is good but the room holds 3 (quotas.participants_per_room).
 sleep $((SECONDS_OF_MEDIA / 2))
-expired=$(expired_tok dave)
-rc=0
-in_ns "$CLIENT" --url "$URL" --ca "$STATE/signaling-cert.pem" --token "$expired" --room call3 \
-	--name dave --bind 192.0.2.1:50104 --announce --json > "$WORK/dave.json" 2> "$WORK/dave.err" || rc=$?
-[[ $rc == 3 ]] || fail "dave's expired token: exit $rc: $(cat "$WORK/dave.json" "$WORK/dave.err")"
-[[ $(json_get "$WORK/dave.json" error) == InvalidToken ]] || fail "dave: $(cat "$WORK/dave.json")"
-note "ok: an expired token mid-call: InvalidToken"
+refused() {
+	local name=$1 token=$2 want=$3 rc=0
+	in_ns "$CLIENT" --url "$URL" --ca "$STATE/signaling-cert.pem" --token "$token" --room call3 \
+		--name "$name" --bind 192.0.2.1:50104 --announce --json > "$WORK/$name.json" \
+		2> "$WORK/$name.err" || rc=$?
+	[[ $rc == 3 ]] || fail "$name: exit $rc: $(cat "$WORK/$name.json" "$WORK/$name.err")"
+	[[ $(json_get "$WORK/$name.json" error) == "$want" ]] || fail "$name: $(cat "$WORK/$name.json")"
+}
+refused dave "$(expired_tok dave)" InvalidToken
+other=$(ctl --json token generate --app nosuch --user erin --expires-in 600 \
+	--key 00112233445566778899aabbccddeeff | "$PY" -c 'import json,sys; print(json.load(sys.stdin)["token"])')
+refused erin "$other" InvalidToken
+refused frank "$(tok frank)" ResourceFull
+note "ok: mid-call: an expired token and another app's refused (InvalidToken), a fourth party too (ResourceFull)"
 
 for p in alice bob carol; do
 	pid=${p}_PID
@@ -92,6 +107,9 @@ for n, o in out.items():
                 bad.append(f"{n}: {sid}: {dec} of {fs} decoded")
             if r["kind"] == "video" and r["max_temporal_layer"] != 2:
                 bad.append(f"{n}: {sid}: max layer {r['max_temporal_layer']}")
+    want = {"alice": "AEAD_AES_256_GCM", "bob": "AES_256_CM_HMAC_SHA1_80", "carol": "AES_CM_128_HMAC_SHA1_32"}[n]
+    if o["profile"] != want:
+        bad.append(f"{n}: profile {o['profile']}, asked for {want}")
     if n == "alice" and not o.get("resumed"):
         bad.append("alice did not resume")
     m = o["media"]

@@ -22,7 +22,7 @@ controlplane = {
   signaling = { address = "127.0.0.1"; port = 0; idle_timeout_s = 300; };
   metrics = { address = ""; };
   dataplane = { shm = "$SHM"; media_addresses = ["192.0.2.2"]; ports = "40000-40099"; };
-  media = { srtp_profiles = ["AEAD_AES_128_GCM", "AES_CM_128_HMAC_SHA1_80"]; };
+  media = { srtp_profiles = [${CP_PROFILES:-"AEAD_AES_128_GCM", "AES_CM_128_HMAC_SHA1_80"}]; };
   ${CP_EXTRA_CONF:-}
 };
 CONF
