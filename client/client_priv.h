@@ -24,6 +24,7 @@ struct strata_client {
 	char participant_id[64];
 	char resume_token[256];
 	json_t *names;                         /* participantId -> displayName */
+	int64_t last_sent_ms;                  /* monotonic, the last request sent */
 };
 
 /* Sends a request (adds its id); 0 or -1. */

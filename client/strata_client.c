@@ -6,6 +6,7 @@
  */
 #include <poll.h>
 #include <stdio.h>
+#include <time.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -28,6 +29,13 @@ static json_t *list(const char *csv)
 	return a;
 }
 
+static int64_t now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
 int client_request(struct strata_client *c, json_t *msg)
 {
 	char *text;
@@ -37,6 +45,8 @@ int client_request(struct strata_client *c, json_t *msg)
 	text = json_dumps(msg, JSON_COMPACT);
 	if (text && c->conn && sig_client_is_open(c->conn))
 		rc = sig_client_send(c->conn, text, strlen(text));
+	if (rc == 0)
+		c->last_sent_ms = now_ms();
 	free(text);
 	json_decref(msg);
 	return rc;
@@ -132,6 +142,7 @@ struct strata_client *strata_client_new(const struct strata_client_config *cfg,
 	c->cfg.srtp_profiles = dup_or_null(cfg->srtp_profiles);
 	c->cfg.bind = dup_or_null(cfg->bind);
 	c->cfg.announce_media = cfg->announce_media;
+	c->cfg.keepalive_s = cfg->keepalive_s ? cfg->keepalive_s : 5;
 	c->ev = ev;
 	c->user = user;
 	c->names = json_object();
@@ -215,6 +226,10 @@ int strata_client_service(struct strata_client *c, int timeout_ms)
 	poll(&p, 1, timeout_ms);
 	sig_client_ctx_service(c->ctx, -1);
 	client_media_drain(&c->media, media_in, c);
+	/* strata-cp closes a connection that says nothing for its idle
+	 * timeout (signaling.h: keepalive). */
+	if (c->state == CS_JOINED && now_ms() - c->last_sent_ms >= 1000 * (int64_t)c->cfg.keepalive_s)
+		client_request(c, json_pack("{s:s}", "type", "keepalive"));
 	return c->state == CS_LEFT || c->state == CS_FAILED ? -1 : 0;
 }
 

@@ -40,6 +40,9 @@ struct strata_client_config {
 	const char *srtp_profiles; /* comma-separated, preferred first; NULL: GCM, then CM */
 	const char *bind;          /* media socket IP[:PORT]; NULL: any, told by latching */
 	bool announce_media;       /* say bind's address and port in the join */
+	unsigned keepalive_s;      /* a keepalive after this long without sending; 0: 5
+				    * (strata-cp closes a connection silent for its
+				    * idle_timeout_s, 10 s at the least) */
 };
 
 struct strata_client_stream {

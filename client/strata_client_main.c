@@ -66,6 +66,7 @@ struct app {
 	int max_temporal;
 	double prefs_at, linger, resume_at;
 	bool resume_asked, resumed;
+	unsigned connection_lost;
 	unsigned wait_for, participants;
 	gint64 t_joined, t_prefs_set, t_last_rx, t_pub_done;
 	bool prefs_sent;
@@ -138,6 +139,8 @@ static void on_error(void *user, const char *reason, const char *message)
 		snprintf(a->refused_msg, sizeof(a->refused_msg), "%s", message);
 	} else if (strcmp(reason, "Connection")) {
 		a->failed = true;
+	} else {
+		a->connection_lost++;
 	}
 }
 
@@ -285,8 +288,9 @@ static void report(struct app *a)
 		gst_publisher_frames(a->pub, &vf, &af);
 	if (a->json) {
 		printf("{\"name\":\"%s\",\"participant\":\"%s\",\"profile\":\"%s\","
-		       "\"resumed\":%s,\"sent\":[", a->name, strata_client_participant_id(a->c),
-		       a->profile, a->resumed ? "true" : "false");
+		       "\"resumed\":%s,\"connection_lost\":%u,\"sent\":[", a->name,
+		       strata_client_participant_id(a->c), a->profile, a->resumed ? "true" : "false",
+		       a->connection_lost);
 		if (a->pub)
 			printf("{\"stream\":\"%s\",\"kind\":\"video\",\"codec\":\"VP8\","
 			       "\"frames_sent\":%lu},{\"stream\":\"%s\",\"kind\":\"audio\","

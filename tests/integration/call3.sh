@@ -39,6 +39,9 @@ done
 start_dp
 # Every profile strata-cp knows; each party asks for another one.
 CP_PROFILES='"AEAD_AES_128_GCM", "AEAD_AES_256_GCM", "AES_CM_128_HMAC_SHA1_80", "AES_256_CM_HMAC_SHA1_80", "AES_CM_128_HMAC_SHA1_32"'
+# The shortest idle timeout strata-cp takes (10 s): the call outlasts it, so
+# the clients' keepalives are what keeps their signaling open.
+CP_IDLE_S=10
 CP_EXTRA_CONF='quotas = { participants_per_room = 3; };'
 start_cp_ns
 trap 'cp_exit_trap $?' EXIT
@@ -110,6 +113,8 @@ for n, o in out.items():
     want = {"alice": "AEAD_AES_256_GCM", "bob": "AES_256_CM_HMAC_SHA1_80", "carol": "AES_CM_128_HMAC_SHA1_32"}[n]
     if o["profile"] != want:
         bad.append(f"{n}: profile {o['profile']}, asked for {want}")
+    if o["connection_lost"]:
+        bad.append(f"{n}: signaling lost {o['connection_lost']} times")
     if n == "alice" and not o.get("resumed"):
         bad.append("alice did not resume")
     m = o["media"]

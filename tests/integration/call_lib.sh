@@ -19,7 +19,7 @@ start_cp_ns() {
 	cat > "$WORK/cp.conf" <<CONF
 controlplane = {
   state_dir = "$STATE";
-  signaling = { address = "127.0.0.1"; port = 0; idle_timeout_s = 300; };
+  signaling = { address = "127.0.0.1"; port = 0; idle_timeout_s = ${CP_IDLE_S:-300}; };
   metrics = { address = ""; };
   dataplane = { shm = "$SHM"; media_addresses = ["192.0.2.2"]; ports = "40000-40099"; };
   media = { srtp_profiles = [${CP_PROFILES:-"AEAD_AES_128_GCM", "AES_CM_128_HMAC_SHA1_80"}]; };
