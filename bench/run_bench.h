@@ -105,6 +105,7 @@ struct run_state {
 	bool warm;                  /* warming up: streams in turn instead */
 	unsigned warm_pos;
 	double outputs_per_input;   /* mean over the schedule */
+	double min_alive_rate;      /* inputs/s at which every stream sends 2/s */
 	double bits_per_input, bits_per_output;
 
 	/* DPDK */

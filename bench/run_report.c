@@ -64,7 +64,7 @@ void run_report_table(const struct run_results *r, FILE *f)
 		else
 			ROW("PDR out (pps, loss <= 0.5%)", "none: every PDR trial lost more");
 		ROW("generator max in (pps)", "%.0f%s", r->gen_max_in_pps,
-		    r->gen_limited ? " (NDR is the generator's limit)" : "");
+		    r->gen_limited ? " (reached or fell short: the generator limits)" : "");
 	}
 	char ceil_s[32] = "not measured";
 	if (isfinite(r->ceiling_out_pps))

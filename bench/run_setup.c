@@ -356,6 +356,14 @@ void run_program(struct run_state *st)
 		out_bits += frame_bits * s->n_subs;
 	}
 	st->schedule_len = total;
+	/* Below this rate some stream sends less than twice a second, and
+	 * strata-dp's stream timeout (3 s by default) would stop it: its VP8
+	 * receivers then wait for a keyframe the generator does not send. */
+	unsigned w_min = w[0];
+	for (unsigned i = 1; i < st->n_streams; i++)
+		if (w[i] < w_min)
+			w_min = w[i];
+	st->min_alive_rate = 2.0 * total / w_min;
 	st->outputs_per_input = outs / total;
 	st->bits_per_input = in_bits / total;
 	st->bits_per_output = out_bits / outs;
