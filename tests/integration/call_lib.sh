@@ -16,13 +16,14 @@ REF=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/cp_token_ref.py
 # start_cp_ns: strata-cp attached to strata-dp; sets CP_PID and URL.  The
 # caller's EXIT trap stops it before lib.sh's cleanup: cp_exit_trap.
 start_cp_ns() {
+	local profiles=${CP_PROFILES:-'"AEAD_AES_128_GCM", "AES_CM_128_HMAC_SHA1_80"'}
 	cat > "$WORK/cp.conf" <<CONF
 controlplane = {
   state_dir = "$STATE";
   signaling = { address = "127.0.0.1"; port = 0; idle_timeout_s = ${CP_IDLE_S:-300}; };
   metrics = { address = ""; };
   dataplane = { shm = "$SHM"; media_addresses = ["192.0.2.2"]; ports = "40000-40099"; };
-  media = { srtp_profiles = [${CP_PROFILES:-"AEAD_AES_128_GCM", "AES_CM_128_HMAC_SHA1_80"}]; };
+  media = { srtp_profiles = [$profiles]; };
   ${CP_EXTRA_CONF:-}
 };
 CONF
