@@ -27,6 +27,9 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <rte_ethdev.h>
+#include <rte_mempool.h>
+
 #include "bench_report.h"
 #include "dp_driver.h"
 #include "run_bench.h"
@@ -170,6 +173,15 @@ static int search_trial(void *arg, double rate, double *loss)
 	c->last_out_pps = (double)t.received / t.elapsed;
 	bench_progress_end("%.0f in/s offered, %.0f out/s, loss %.4f%%%s", offered_rate,
 			   c->last_out_pps, t.loss * 100, t.bad ? ", WRONG OUTPUTS" : "");
+	if (t.received == 0 && t.expected > 0) {
+		/* Nothing came back: say whether this side ran out of mbufs. */
+		struct rte_eth_stats es = { 0 };
+		rte_eth_stats_get(c->st->port_id, &es);
+		fprintf(stderr, "strata-bench run: no outputs in that trial; this port has received "
+				"%llu, missed %llu, %llu without an mbuf; %u mbufs free\n",
+			(unsigned long long)es.ipackets, (unsigned long long)es.imissed,
+			(unsigned long long)es.rx_nombuf, rte_mempool_avail_count(c->st->pool));
+	}
 	if (t.bad != 0)
 		bench_fail("%llu outputs were wrong (see the counters in the JSON)",
 			   (unsigned long long)t.bad);
