@@ -486,7 +486,14 @@ static json_t *stats_json(struct cp *cp)
 		      "stale", (json_int_t)ds.stale, "events", (json_int_t)ds.events,
 		      "epoch_changes", (json_int_t)ds.epoch_changes, "punts", (json_int_t)ds.punts);
 	if (o) {
-		json_t *stun = json_object();
+		json_t *stun = json_object(), *closes = json_object();
+
+		/* How connections ended, by reason ("dead": no answer to a
+		 * ping, the client's network gone). */
+		for (int r = 0; r < SIG_CLOSE_COUNT; r++)
+			json_object_set_new(closes, sig_close_name(r),
+					    json_integer((json_int_t)ss.closes[r]));
+		json_object_set_new(json_object_get(o, "signaling"), "closes", closes);
 
 		for (int r = 0; r < CP_STUN_RESULT_COUNT; r++)
 			json_object_set_new(stun, cp_stun_result_name(r),

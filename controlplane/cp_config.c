@@ -20,6 +20,8 @@ void cp_config_defaults(struct cp_config *cfg)
 	strcpy(cfg->state_dir, "/var/lib/strata");
 	cfg->signaling.port = 8443;
 	cfg->signaling.idle_timeout_s = 90;
+	cfg->signaling.ping_interval_s = 10;
+	cfg->signaling.pong_timeout_s = 10;
 	cfg->signaling.max_connections = 4096;
 	strcpy(cfg->metrics.address, "127.0.0.1");
 	cfg->metrics.port = 9464;
@@ -268,6 +270,8 @@ static const struct field signaling_fields[] = {
 	CUSTOM("cert", parse_signaling_cert),
 	CUSTOM("key", parse_signaling_key),
 	UINT("idle_timeout_s", C, signaling.idle_timeout_s, 10, 3600, "idle_timeout_s = 90;"),
+	UINT("ping_interval_s", C, signaling.ping_interval_s, 0, 3600, "ping_interval_s = 10;"),
+	UINT("pong_timeout_s", C, signaling.pong_timeout_s, 1, 3600, "pong_timeout_s = 10;"),
 	UINT("max_connections", C, signaling.max_connections, 1, 1000000, "max_connections = 4096;"),
 };
 static const struct table signaling_table = TABLE(signaling_fields);

@@ -27,6 +27,8 @@ struct cp_config {
 		char cert[CP_PATH_MAX];    /* "" = self-signed, made in state_dir */
 		char key[CP_PATH_MAX];
 		uint32_t idle_timeout_s;
+		uint32_t ping_interval_s;  /* silent this long: a ping; 0 = none */
+		uint32_t pong_timeout_s;   /* then silent this long: dead */
 		uint32_t max_connections;
 	} signaling;
 	struct {

@@ -423,7 +423,9 @@ static void on_close(void *app, struct sig_conn *c, enum sig_close_reason reason
 			CP_KV_UINT("resume_grace_s", cp->cfg.sessions.resume_grace_s));
 		return;
 	}
-	cp_participant_remove(cp, p, reason == SIG_CLOSE_IDLE ? "ConnectionTimeout" : "disconnected");
+	cp_participant_remove(cp, p,
+			      reason == SIG_CLOSE_IDLE || reason == SIG_CLOSE_DEAD ? "ConnectionTimeout"
+										  : "disconnected");
 }
 
 static void sig_log(void *app, int level, const char *msg)

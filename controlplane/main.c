@@ -331,6 +331,8 @@ int main(int argc, char **argv)
 	sc.key_file = key;
 	sc.max_connections = cp->cfg.signaling.max_connections;
 	sc.idle_timeout_s = cp->cfg.signaling.idle_timeout_s;
+	sc.ping_interval_s = cp->cfg.signaling.ping_interval_s;
+	sc.pong_timeout_s = cp->cfg.signaling.pong_timeout_s;
 	sc.handlers = &cp_sig_handlers;
 	sc.app = cp;
 	cp->sig = sig_server_create(&sc, err, sizeof(err));

@@ -9,6 +9,13 @@
  * an endpoint that understands only text data MAY send this if it
  * receives a binary message)", 1008 "a message that violates its policy",
  * 1001 "going away".
+ *
+ * Liveness, RFC 6455 section 5.5.2: "Upon receipt of a Ping frame, an
+ * endpoint MUST send a Pong frame in response, unless it already received
+ * a Close frame."  So a ping finds out whether a silent peer is still
+ * there without anything of the application's: browsers and libwebsockets
+ * answer it by themselves.  Section 5.5.3: "A Pong frame MAY be sent
+ * unsolicited"; any frame at all counts as hearing from the peer.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -232,6 +239,44 @@ static void idle_check(lws_sorted_usec_list_t *sul)
 	sig_close(c, SIG_CLOSE_IDLE);
 }
 
+/* Anything from the peer: it is there. */
+static void heard(struct sig_conn *c)
+{
+	c->last_heard_us = (uint64_t)lws_now_usecs();
+	c->ping_out = false;
+}
+
+/* Silent for ping_interval_s: a ping; silent pong_timeout_s more: dead.
+ * A peer whose network went away sends no FIN and no RST; without this
+ * its connection would sit there until TCP gave up (minutes). */
+static void live_check(lws_sorted_usec_list_t *sul)
+{
+	struct sig_conn *c = lws_container_of(sul, struct sig_conn, live_sul);
+	struct sig_server *s = c->srv;
+	uint64_t ping = (uint64_t)s->cfg.ping_interval_s * LWS_US_PER_SEC;
+	uint64_t dead = ping + (uint64_t)s->cfg.pong_timeout_s * LWS_US_PER_SEC;
+	uint64_t now = (uint64_t)lws_now_usecs();
+	uint64_t quiet = now > c->last_heard_us ? now - c->last_heard_us : 0;
+
+	/* A closing connection has its own deadline (flush_deadline). */
+	if (c->closing || c->dropped)
+		return;
+	if (quiet >= dead) {
+		sig_log(s, LOG_INFO, "connection %llu (%s): nothing heard for %llu ms, not even a "
+			"pong to a ping: dead, dropped", (unsigned long long)c->serial, c->peer_str,
+			(unsigned long long)(quiet / 1000));
+		drop(c, SIG_CLOSE_DEAD);
+		return;
+	}
+	if (quiet >= ping && !c->ping_out) {
+		c->ping_due = true;
+		c->ping_out = true;
+		lws_callback_on_writable(c->wsi);
+	}
+	lws_sul_schedule(s->ctx, 0, &c->live_sul, live_check,
+			 (lws_usec_t)(quiet >= ping ? dead - quiet : ping - quiet));
+}
+
 /* The upgrade is for us only on our path; lws already matched the
  * subprotocol. */
 static int filter_upgrade(struct lws *wsi)
@@ -255,6 +300,7 @@ static int conn_open(struct sig_server *s, struct sig_conn *c, struct lws *wsi)
 	c->tokens = s->cfg.msg_burst;
 	c->tokens_us = now;
 	c->last_rx_us = now;
+	c->last_heard_us = now;
 	c->next = s->conns;
 	if (s->conns)
 		s->conns->prev = c;
@@ -264,6 +310,9 @@ static int conn_open(struct sig_server *s, struct sig_conn *c, struct lws *wsi)
 	s->stats.open++;
 	lws_sul_schedule(s->ctx, 0, &c->idle_sul, idle_check,
 			 (lws_usec_t)s->cfg.idle_timeout_s * LWS_US_PER_SEC);
+	if (s->cfg.ping_interval_s)
+		lws_sul_schedule(s->ctx, 0, &c->live_sul, live_check,
+				 (lws_usec_t)s->cfg.ping_interval_s * LWS_US_PER_SEC);
 	if (s->h->on_open)
 		s->h->on_open(s->app, c);
 	return 0;
@@ -276,6 +325,7 @@ static void conn_closed(struct sig_server *s, struct sig_conn *c)
 	if (!c->opened)
 		return;
 	lws_sul_cancel(&c->idle_sul);
+	lws_sul_cancel(&c->live_sul);
 	lws_sul_cancel(&c->flush_sul);
 	queue_free(c);
 	free(c->rx);
@@ -346,6 +396,7 @@ static int conn_receive(struct sig_conn *c, const void *in, size_t len)
 	struct lws *wsi = c->wsi;
 	size_t need;
 
+	heard(c);
 	/* After sig_close nothing more is read into the application; the
 	 * bytes still flow so the peer's close reply gets through. */
 	if (c->closing || c->dropped)
@@ -395,10 +446,23 @@ static int conn_writeable(struct sig_conn *c)
 {
 	struct sig_server *s = c->srv;
 	struct lws *wsi = c->wsi;
+	int first = 0;
 
 	if (c->dropped)
 		return 0;
-	for (int n = 0; c->q_head && n < SIG_WRITES_PER_TURN; n++) {
+	if (c->ping_due && !c->closing) {
+		unsigned char ping[LWS_PRE + 4] = { [LWS_PRE] = 'p', 'i', 'n', 'g' };
+
+		/* Four bytes, not none: libwebsockets 4.1 sent an empty ping
+		 * that got no pong (cp_sig_liveness failed with it). */
+		c->ping_due = false;
+		if (lws_write(wsi, ping + LWS_PRE, 4, LWS_WRITE_PING) < 0) {
+			set_reason(c, SIG_CLOSE_PEER);
+			return -1;
+		}
+		first = 1;
+	}
+	for (int n = first; c->q_head && n < SIG_WRITES_PER_TURN; n++) {
 		struct sig_qmsg *m = c->q_head;
 		int w;
 
@@ -452,6 +516,10 @@ int sig_conn_callback(struct lws *wsi, enum lws_callback_reasons reason, void *u
 		return c->opened ? conn_receive(c, in, len) : -1;
 	case LWS_CALLBACK_SERVER_WRITEABLE:
 		return c->opened ? conn_writeable(c) : 0;
+	case LWS_CALLBACK_RECEIVE_PONG:
+		if (c->opened)
+			heard(c);
+		return 0;
 	case LWS_CALLBACK_WS_PEER_INITIATED_CLOSE:
 		if (c->opened)
 			set_reason(c, SIG_CLOSE_PEER);

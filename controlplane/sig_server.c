@@ -171,6 +171,8 @@ static void fill_defaults(struct sig_server_config *c)
 		c->handshake_timeout_s = 10;
 	if (!c->idle_timeout_s)
 		c->idle_timeout_s = 90;
+	if (c->ping_interval_s && !c->pong_timeout_s)
+		c->pong_timeout_s = 10;
 	if (!c->msg_rate)
 		c->msg_rate = 20;
 	if (!c->msg_burst)

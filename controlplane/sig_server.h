@@ -29,6 +29,15 @@
  *                what it is sent): dropped at once, without a close frame
  *                that could not get through anyway.  None of these block
  *                or slow any other connection.
+ *   liveness     with ping_interval_s set, a connection the server has
+ *                heard nothing from (no message, no frame, no pong) for
+ *                ping_interval_s gets a WebSocket ping (RFC 6455 section
+ *                5.5.2), which every client stack answers by itself; one
+ *                still silent pong_timeout_s later is dead (its network
+ *                went away without a FIN: a cable pulled, a link down):
+ *                dropped at once, close reason "dead".  So a vanished peer
+ *                is noticed within ping_interval_s + pong_timeout_s of the
+ *                last thing it sent, whatever the idle timeout.
  *   close        on_close(app, c, cause) exactly once for every on_open,
  *                after which c is gone.
  *
@@ -87,6 +96,7 @@ struct sig_conn;
 	_(GOING_AWAY, "going-away", 1001)   /* sig_close: draining, restarting */ \
 	_(POLICY, "policy", 1008)           /* sig_close: kicked, banned, refused */ \
 	_(IDLE, "idle", 1001)               /* no message for idle_timeout_s */  \
+	_(DEAD, "dead", 0)                  /* no answer to a ping: dropped */   \
 	_(TOO_BIG, "too-big", 1009)         /* a message past the limit */      \
 	_(BINARY, "binary", 1003)           /* a binary message */              \
 	_(RATE, "rate", 1008)               /* messages faster than allowed */  \
@@ -128,6 +138,8 @@ struct sig_server_config {
 	unsigned max_connections;      /* TLS connections at once [1024] */
 	unsigned handshake_timeout_s;  /* accept to WebSocket open [10] */
 	unsigned idle_timeout_s;       /* without a message [90] */
+	unsigned ping_interval_s;      /* heard nothing this long: a ping [0: never] */
+	unsigned pong_timeout_s;       /* still nothing this much later: dead [10] */
 	unsigned msg_rate;             /* messages a second, sustained [20] */
 	unsigned msg_burst;            /* messages at once [40] */
 	size_t queue_max_bytes;        /* queued for one connection [1 MiB] */

@@ -46,6 +46,11 @@ struct sig_conn {
 	uint64_t tokens_us;
 	uint64_t last_rx_us;              /* for the idle timeout */
 	lws_sorted_usec_list_t idle_sul;
+	/* liveness: anything at all from the peer (a fragment, a pong) */
+	uint64_t last_heard_us;
+	lws_sorted_usec_list_t live_sul;
+	bool ping_due;                    /* write a ping at the next turn */
+	bool ping_out;                    /* sent, nothing heard since */
 
 	/* sending */
 	struct sig_qmsg *q_head, *q_tail;
