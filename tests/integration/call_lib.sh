@@ -15,12 +15,16 @@ REF=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/cp_token_ref.py
 
 # start_cp_ns: strata-cp attached to strata-dp; sets CP_PID and URL.  The
 # caller's EXIT trap stops it before lib.sh's cleanup: cp_exit_trap.
+# CP_SIG_ADDRESS (default 127.0.0.1) is where signaling listens, CP_SIG_CONF
+# more settings of the signaling section (a certificate naming another
+# address, liveness timers).
 start_cp_ns() {
 	local profiles=${CP_PROFILES:-'"AEAD_AES_128_GCM", "AES_CM_128_HMAC_SHA1_80"'}
 	cat > "$WORK/cp.conf" <<CONF
 controlplane = {
   state_dir = "$STATE";
-  signaling = { address = "127.0.0.1"; port = 0; idle_timeout_s = ${CP_IDLE_S:-300}; };
+  signaling = { address = "${CP_SIG_ADDRESS:-127.0.0.1}"; port = 0; idle_timeout_s = ${CP_IDLE_S:-300};
+                ${CP_SIG_CONF:-} };
   metrics = { address = ""; };
   dataplane = { shm = "$SHM"; media_addresses = ["192.0.2.2"]; ports = "40000-40099"; };
   media = { srtp_profiles = [$profiles]; };
@@ -34,7 +38,7 @@ CONF
 	for _ in $(seq 100); do grep -q 'msg=ready' "$WORK/cp.log" && break; sleep 0.05; done
 	grep -q 'msg="attached to strata-dp"' "$WORK/cp.log" ||
 		fail "strata-cp did not attach: $(cat "$WORK/cp.log")"
-	URL=wss://127.0.0.1:$(sed -n 's/.*msg=ready.* sig_port=\([0-9]*\).*/\1/p' "$WORK/cp.log")/strata/v1
+	URL=wss://${CP_SIG_ADDRESS:-127.0.0.1}:$(sed -n 's/.*msg=ready.* sig_port=\([0-9]*\).*/\1/p' "$WORK/cp.log")/strata/v1
 }
 
 ctl() { "$CTL" --socket "$STATE/ctl.sock" "$@"; }

@@ -1,0 +1,254 @@
+#!/bin/bash
+# SPDX-License-Identifier: BSD-3-Clause
+#
+# A participant whose network drops is found and removed within a bounded
+# time, and the others hear "participant-left" for it while their own call
+# goes on.  Each party (strata-client: libstrata-client, libsrtp2, GStreamer
+# VP8 + Opus) runs in a network namespace of its own, joined by a veth to a
+# bridge in the hub namespace, where strata-cp listens and strata-dp's tap
+# is bridged in:
+#
+#   netns ${NS}a  alice 192.0.2.11 --veth--+
+#   netns ${NS}b  bob   192.0.2.12 --veth--+    netns $NS (lib.sh)
+#   netns ${NS}c  carol 192.0.2.13 --veth--+--> bridge 192.0.2.1 --- $TAP --- strata-dp
+#                                               strata-cp 192.0.2.1   tap    192.0.2.2
+#                                               (signaling; its shared memory to strata-dp)
+#
+# Once the three hear each other, carol's veth is taken down in the hub:
+# no FIN, no RST, nothing more from her.  strata-cp's liveness timers are
+# short here (signaling.ping_interval_s 1, pong_timeout_s 2,
+# sessions.resume_grace_s 2; the removal tick is 1 s): carol must be gone
+# from the room, her leg, streams and subscriptions from strata-dp, and
+# alice and bob must have printed "participant-left" for her (reason
+# ConnectionTimeout) within 1 + 2 + 2 + 1 s and a 1.5 s margin of the link
+# going down, and not before the resume grace.  Meanwhile and after, alice
+# and bob go on: strata-dp keeps forwarding, and at the end each decoded
+# every frame of the other's streams (within 2: the keyframe wait) with no
+# decode errors, carol's streams up to the drop without errors either.
+#
+# LINKDROP_PING_S=0 turns strata-cp's pings off: carol is then never found
+# within the bound and the test fails (that is how it was checked to be
+# able to).
+. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/call_lib.sh"
+[[ -x $CLIENT ]] || { echo "SKIP: strata-client not built (GStreamer development files)"; exit 77; }
+for e in vp8enc vp8dec opusenc opusdec rtpvp8pay rtpvp8depay rtpopuspay rtpopusdepay; do
+	gst-inspect-1.0 "$e" > /dev/null 2>&1 || { echo "SKIP: GStreamer element $e missing"; exit 77; }
+done
+command -v openssl > /dev/null || { echo "SKIP: no openssl command (the certificate)"; exit 77; }
+
+PING_S=${LINKDROP_PING_S:-1}
+PONG_S=2
+GRACE_S=2
+# ping + pong + grace, the 1 s removal tick, and a margin for a loaded machine.
+BOUND_MS=$(( (PING_S + PONG_S + GRACE_S + 1) * 1000 + 1500 ))
+[[ $PING_S == 0 ]] && BOUND_MS=$(( (PONG_S + GRACE_S + 1) * 1000 + 1500 ))
+SECONDS_OF_MEDIA=16
+PARTIES=(alice bob carol)
+declare -A IP=([alice]=192.0.2.11 [bob]=192.0.2.12 [carol]=192.0.2.13)
+declare -A LETTER=([alice]=a [bob]=b [carol]=c)
+BR=ldbr$ID
+
+linkdrop_exit() {
+	local st=$1 p
+	set +e
+	for p in "${PARTIES[@]}"; do
+		ip netns pids "$NS${LETTER[$p]}" 2>/dev/null | xargs -r kill -KILL 2>/dev/null
+		ip netns del "$NS${LETTER[$p]}" 2>/dev/null
+	done
+	cp_exit_trap "$st"
+}
+
+start_dp
+
+# The hub: the tap's address moves to a bridge the parties' veths join.
+# net_tap gives the kernel's side of the tap strata-dp's own MAC address; a
+# bridge would take that address for one of its own and keep frames to
+# strata-dp to itself, so the kernel's side gets another (locally
+# administered) one.
+ip -n "$NS" addr flush dev "$TAP"
+ip -n "$NS" link set "$TAP" down
+ip -n "$NS" link set "$TAP" address 02:00:00:00:00:01
+ip -n "$NS" link set "$TAP" up
+ip -n "$NS" link add "$BR" type bridge forward_delay 0 stp_state 0
+ip -n "$NS" link set "$TAP" master "$BR"
+ip -n "$NS" addr add 192.0.2.1/24 dev "$BR"
+ip -n "$NS" link set "$BR" up
+trap 'linkdrop_exit $?' EXIT
+for p in "${PARTIES[@]}"; do
+	l=${LETTER[$p]}
+	ip netns add "$NS$l"
+	ip -n "$NS" link add "ldh$l$ID" type veth peer name "ldp$l$ID" netns "$NS$l"
+	ip -n "$NS" link set "ldh$l$ID" master "$BR" up
+	ip -n "$NS$l" addr add "${IP[$p]}/24" dev "ldp$l$ID"
+	ip -n "$NS$l" link set "ldp$l$ID" up
+	ip -n "$NS$l" link set lo up
+	# Whole checksums in what reaches strata-dp (lib.sh says why).
+	ip netns exec "$NS$l" ethtool -K "ldp$l$ID" tx off > /dev/null 2>&1 || true
+done
+for p in "${PARTIES[@]}"; do
+	ip netns exec "$NS${LETTER[$p]}" ping -c 1 -W 2 192.0.2.1 > /dev/null ||
+		fail "$p cannot reach the hub"
+done
+
+# strata-cp's self-signed certificate names only the loopback addresses:
+# one for 192.0.2.1 (EC P-256, a day).
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 1 \
+	-subj /CN=192.0.2.1 -addext subjectAltName=IP:192.0.2.1 \
+	-keyout "$WORK/sig-key.pem" -out "$WORK/sig-cert.pem" 2> /dev/null ||
+	fail "openssl could not make the certificate"
+CP_SIG_ADDRESS=192.0.2.1
+CP_SIG_CONF="cert = \"$WORK/sig-cert.pem\"; key = \"$WORK/sig-key.pem\";
+                ping_interval_s = $PING_S; pong_timeout_s = $PONG_S;"
+CP_EXTRA_CONF="sessions = { resume_grace_s = $GRACE_S; };"
+start_cp_ns
+add_app app1
+
+party_ns() {
+	local name=$1 port=$2
+	ip netns exec "$NS${LETTER[$name]}" "$CLIENT" --url "$URL" --ca "$WORK/sig-cert.pem" \
+		--token "$(tok "$name")" --room linkdrop --name "$name" --bind "${IP[$name]}:$port" \
+		--announce --json --publish --seconds "$SECONDS_OF_MEDIA" --wait-for 3 \
+		--size 160x120 --bitrate 150000 > "$WORK/$name.json" 2> "$WORK/$name.err" &
+	eval "${name}_PID=$!"
+	PARTY_PIDS+=($!)
+}
+party_ns alice 50101
+party_ns bob 50102
+party_ns carol 50103
+
+pid_of() { sed -n "s/.*$1 joined as \(p-[0-9a-f]*\).*/\1/p" "$WORK/$1.err" | head -1; }
+for _ in $(seq 150); do
+	n=0
+	for p in "${PARTIES[@]}"; do [[ $(grep -sc ') joined$' "$WORK/$p.err") == 2 ]] && n=$((n + 1)); done
+	[[ $n == 3 ]] && break
+	sleep 0.1
+done
+[[ $n == 3 ]] || fail "the three did not all see each other: $(tail -3 "$WORK"/*.err)"
+CAROL=$(pid_of carol)
+[[ -n $CAROL ]] || fail "carol's participant id: $(cat "$WORK/carol.err")"
+note "ok: alice, bob and carol joined from their own namespaces (carol is $CAROL)"
+
+# stats FIELD...: strata-cp's stats (fresh from strata-dp), the fields asked.
+stats() {
+	ctl --json stats | "$PY" -c '
+import json, sys
+s = json.load(sys.stdin)
+out = []
+for path in sys.argv[1:]:
+    v = s
+    for k in path.split("."):
+        v = v[k]
+    out.append(str(v))
+print(" ".join(out))' "$@"
+}
+members() {
+	ctl --json room show app1 linkdrop 2>/dev/null |
+		"$PY" -c 'import json,sys; print(" ".join(sorted(p["participantId"] for p in json.load(sys.stdin)["participants"])))'
+}
+now_ms() { date +%s%3N; }
+
+# Media flows: every leg's streams and subscriptions in strata-dp (3 legs,
+# 2 streams each, each received by the other 2), and forwarding going on.
+for _ in $(seq 100); do
+	[[ $(stats dataplane.legs dataplane.streams dataplane.subscriptions) == "3 6 12" ]] && break
+	sleep 0.1
+done
+[[ $(stats dataplane.legs dataplane.streams dataplane.subscriptions) == "3 6 12" ]] ||
+	fail "strata-dp's legs, streams, subscriptions: $(stats dataplane.legs dataplane.streams dataplane.subscriptions)"
+f0=$(stats dataplane.forwarded)
+sleep 2
+f1=$(stats dataplane.forwarded)
+(( f1 > f0 + 100 )) || fail "media is not flowing: forwarded $f0 -> $f1 in 2 s"
+note "ok: 3 legs, 6 streams, 12 subscriptions in strata-dp; $((f1 - f0)) packets forwarded in 2 s"
+
+# Carol's network drops.
+T0=$(now_ms)
+ip -n "$NS" link set "ldhc$ID" down
+note "carol's link down (hub side ldhc$ID)"
+removed= alice_heard= bob_heard=
+# Each time is taken right after the check that saw it: at most one
+# stratactl round trip (or a grep) late.
+while (( $(now_ms) - T0 < BOUND_MS + 5000 )); do
+	[[ -z $removed && $(members) != *"$CAROL"* ]] && removed=$(( $(now_ms) - T0 ))
+	[[ -z $alice_heard ]] && grep -q "alice: $CAROL left (ConnectionTimeout)" "$WORK/alice.err" &&
+		alice_heard=$(( $(now_ms) - T0 ))
+	[[ -z $bob_heard ]] && grep -q "bob: $CAROL left (ConnectionTimeout)" "$WORK/bob.err" &&
+		bob_heard=$(( $(now_ms) - T0 ))
+	[[ -n $removed && -n $alice_heard && -n $bob_heard ]] && break
+	sleep 0.1
+done
+note "carol removed from the room after ${removed:-never} ms; alice heard it after ${alice_heard:-never} ms, bob after ${bob_heard:-never} ms (bound $BOUND_MS ms)"
+[[ -n $removed ]] || fail "carol still in the room $((BOUND_MS + 5000)) ms after her link went down: $(members)"
+[[ -n $alice_heard ]] || fail "alice heard no participant-left for carol: $(tail -5 "$WORK/alice.err")"
+[[ -n $bob_heard ]] || fail "bob heard no participant-left for carol: $(tail -5 "$WORK/bob.err")"
+for t in "$removed" "$alice_heard" "$bob_heard"; do
+	(( t <= BOUND_MS )) || fail "found after $t ms, past the $BOUND_MS ms bound"
+done
+# Not before her resume grace: the room keeps a participant whose
+# connection went away that long, for the client to come back.
+(( removed >= (PONG_S + GRACE_S) * 1000 - 500 )) ||
+	fail "carol removed after $removed ms: sooner than pong_timeout_s + resume_grace_s"
+grep -q 'msg="participant away".*reason=dead' "$WORK/cp.log" ||
+	fail "strata-cp did not log carol's connection as dead: $(grep -i "$CAROL\|dead" "$WORK/cp.log" | tail -5)"
+grep -q "msg=\"participant left\".*$CAROL.*reason=ConnectionTimeout" "$WORK/cp.log" ||
+	fail "strata-cp's log: $(grep "$CAROL" "$WORK/cp.log" | tail -5)"
+[[ $(stats signaling.closes.dead) == 1 ]] || fail "closes by reason: $(stats signaling.closes)"
+
+# strata-dp holds alice's and bob's legs only: 2 streams each, each
+# received by the other.
+for _ in $(seq 30); do
+	[[ $(stats dataplane.legs dataplane.streams dataplane.subscriptions) == "2 4 4" ]] && break
+	sleep 0.1
+done
+[[ $(stats dataplane.legs dataplane.streams dataplane.subscriptions) == "2 4 4" ]] ||
+	fail "after carol: legs, streams, subscriptions $(stats dataplane.legs dataplane.streams dataplane.subscriptions), expected 2 4 4"
+f0=$(stats dataplane.forwarded)
+sleep 1.5
+f1=$(stats dataplane.forwarded)
+(( f1 > f0 + 50 )) || fail "alice and bob's media stopped: forwarded $f0 -> $f1 in 1.5 s"
+note "ok: strata-dp down to 2 legs, 4 streams, 4 subscriptions; $((f1 - f0)) packets forwarded in 1.5 s after"
+
+for p in alice bob; do
+	pid=${p}_PID
+	wait "${!pid}" || fail "$p exited with $?: $(tail -20 "$WORK/$p.err")"
+done
+"$PY" - "$WORK" "$CAROL" <<'PYEOF' || fail "alice's and bob's figures (above)"
+import json, sys
+w, carol = sys.argv[1], sys.argv[2]
+out = {n: json.loads(open(f"{w}/{n}.json").read().strip().splitlines()[-1]) for n in ("alice", "bob")}
+bad = []
+for n, o in out.items():
+    other = "bob" if n == "alice" else "alice"
+    sent = {s["stream"]: s for s in out[other]["sent"]}
+    from_other = [r for r in o["received"] if r["stream"] in sent]
+    from_carol = [r for r in o["received"] if r["stream"] not in sent]
+    if len(from_other) != 2 or len(from_carol) != 2:
+        bad.append(f"{n} received {[r['stream'] for r in o['received']]}: 2 of {other}'s and 2 of carol's expected")
+    for r in o["received"]:
+        whose = other if r["stream"] in sent else "carol"
+        print(f"# {n:5} from {whose:5} {r['kind']:5} {r['codec']:4} "
+              f"sent {sent[r['stream']]['frames_sent'] if r['stream'] in sent else '-':>4} "
+              f"decoded {r['frames_decoded']:4} errors {r['decode_errors']} packets {r['packets']}")
+        if r["decode_errors"]:
+            bad.append(f"{n}: {r['stream']} from {whose}: {r['decode_errors']} decode errors")
+    for r in from_other:
+        fs, dec = sent[r["stream"]]["frames_sent"], r["frames_decoded"]
+        if fs < 300 or not fs - 2 <= dec <= fs:
+            bad.append(f"{n}: {r['stream']} from {other}: {dec} of {fs} frames decoded")
+    for r in from_carol:
+        if r["frames_decoded"] < 30:
+            bad.append(f"{n}: carol's {r['kind']} before the drop: only {r['frames_decoded']} frames")
+    if o["connection_lost"]:
+        bad.append(f"{n}: signaling lost {o['connection_lost']} times")
+    m = o["media"]
+    if m["auth_failed"] or m["other_failed"]:
+        bad.append(f"{n}: SRTP failures {m}")
+for b in bad:
+    print("FAIL:", b)
+sys.exit(1 if bad else 0)
+PYEOF
+note "ok: alice and bob decoded each other whole, carol's streams until the drop, no decode errors"
+kill -TERM "$CP_PID"
+wait "$CP_PID" || fail "strata-cp exited with $?"
+echo PASS
