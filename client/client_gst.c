@@ -1,24 +1,29 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * The GStreamer pipelines of strata-client (client_gst.h).  In gst-launch
- * terms:
+ * The GStreamer pipelines of strata-client (client_gst.h), built from the
+ * codec table (client_codec.c).  In gst-launch terms, for VP8:
  *
  *   publisher:
  *     videotestsrc is-live=true num-buffers=30*S pattern=smpte horizontal-speed=3
  *       ! video/x-raw,format=I420,width=W,height=H,framerate=30/1
- *       ! vp8enc (L1T3 set through the API: client_vp8.c) ! rtpvp8pay pt=96 ssrc=V
- *       ! appsink
+ *       ! vp8enc name=vsink_enc ... target-bitrate=B keyframe-max-dist=K
+ *         (L1T3 set through the API: client_vp8.c)
+ *       ! rtpvp8pay ... pt=96 ssrc=V ! appsink
  *     audiotestsrc is-live=true num-buffers=50*S samplesperbuffer=960
  *       ! audio/x-raw,rate=48000,channels=1 ! opusenc ! rtpopuspay pt=111 ssrc=A
  *       ! appsink
  *   receiver (one per remote stream):
- *     appsrc ! rtpvp8depay wait-for-keyframe=true ! vp8dec ! fakesink
- *     appsrc ! rtpopusdepay ! opusdec ! fakesink
+ *     appsrc caps=application/x-rtp,... ! rtpvp8depay wait-for-keyframe=true
+ *       ! vp8dec ! fakesink
+ *     appsrc caps=application/x-rtp,... ! rtpopusdepay ! opusdec ! fakesink
+ *
+ * VP9 and H.264 put their rows' elements in the same places.
  *
  * A decoded frame is a buffer reaching the fakesink; a decode error is an
- * ERROR or WARNING message on the receiver's bus (vp8dec reports a frame
- * it cannot decode as a warning; the depayloaders report theirs the same
- * way), as tests/tools/vp8_decode_check.c counts them.
+ * ERROR or WARNING message on the receiver's bus (vp8dec, vp9dec and
+ * avdec_h264 report a frame they cannot decode as a warning; the
+ * depayloaders report theirs the same way), as tests/tools/vp8_decode_check.c
+ * and h264_decode_check.c count them.
  */
 #include <stdatomic.h>
 #include <stdio.h>
@@ -28,8 +33,8 @@
 #include <gst/app/gstappsink.h>
 #include <gst/app/gstappsrc.h>
 
+#include "client_codec.h"
 #include "client_gst.h"
-#include "client_vp8.h"
 
 struct gst_publisher {
 	GstElement *pipeline, *vsink, *asink;
@@ -42,27 +47,44 @@ struct gst_receiver {
 	GstBus *bus;
 	atomic_ulong decoded;
 	unsigned long errors;
-	bool video;
 };
+
+/* One encoding branch: encoder ! [caps !] payloader ! appsink name=sink. */
+static gchar *encode_branch(const struct client_codec *c, unsigned bitrate, unsigned kf,
+			    uint32_t ssrc, const char *sink)
+{
+	gchar *rate = c->bitrate_prop ? g_strdup_printf(" %s=%u", c->bitrate_prop,
+							 bitrate / c->bitrate_unit)
+				      : g_strdup("");
+	gchar *key = c->keyframe_prop ? g_strdup_printf(" %s=%u", c->keyframe_prop, kf)
+				      : g_strdup("");
+	gchar *b = g_strdup_printf("%s name=%s_enc%s%s %s%s ! %s pt=%u ssrc=%u "
+				   "! appsink name=%s sync=false max-buffers=1000",
+				   c->encoder, sink, rate, key, c->encoder_caps ? "! " : "",
+				   c->encoder_caps ? c->encoder_caps : "", c->payloader, c->pt,
+				   ssrc, sink);
+	g_free(rate);
+	g_free(key);
+	return b;
+}
 
 struct gst_publisher *gst_publisher_new(const struct gst_publisher_opts *o, char *err,
 					size_t errlen)
 {
 	GError *gerr = NULL;
 	struct gst_publisher *p = calloc(1, sizeof(*p));
+	gchar *video = encode_branch(o->video, o->bitrate, o->keyframe_dist, o->video_ssrc,
+				     "vsink");
+	gchar *audio = encode_branch(o->audio, 0, 0, o->audio_ssrc, "asink");
 	gchar *desc = g_strdup_printf(
 		"videotestsrc is-live=true num-buffers=%u pattern=smpte horizontal-speed=3 "
-		"! video/x-raw,format=I420,width=%u,height=%u,framerate=30/1 "
-		"! vp8enc name=enc deadline=1 cpu-used=8 threads=1 end-usage=cbr "
-		"  target-bitrate=%u keyframe-max-dist=%u error-resilient=default "
-		"! rtpvp8pay pt=96 mtu=1200 picture-id-mode=15-bit ssrc=%u "
-		"! appsink name=vsink sync=false max-buffers=1000 "
+		"! video/x-raw,format=I420,width=%u,height=%u,framerate=30/1 ! %s "
 		"audiotestsrc is-live=true num-buffers=%u samplesperbuffer=960 wave=sine "
-		"! audio/x-raw,rate=48000,channels=1 ! opusenc ! rtpopuspay pt=111 ssrc=%u "
-		"! appsink name=asink sync=false max-buffers=1000",
-		o->seconds * 30, o->width, o->height, o->bitrate, o->keyframe_dist, o->video_ssrc,
-		o->seconds * 50, o->audio_ssrc);
+		"! audio/x-raw,rate=48000,channels=1 ! %s",
+		o->seconds * 30, o->width, o->height, video, o->seconds * 50, audio);
 
+	g_free(video);
+	g_free(audio);
 	if (!p) {
 		g_free(desc);
 		snprintf(err, errlen, "out of memory");
@@ -71,15 +93,18 @@ struct gst_publisher *gst_publisher_new(const struct gst_publisher_opts *o, char
 	p->pipeline = gst_parse_launch(desc, &gerr);
 	g_free(desc);
 	if (!p->pipeline || gerr) {
-		snprintf(err, errlen, "publisher pipeline: %s (GStreamer plugins -base, -good: "
-				      "scripts/setup)", gerr ? gerr->message : "none");
+		snprintf(err, errlen, "publisher pipeline: %s (GStreamer plugins -base, -good, "
+				      "-ugly for x264enc: scripts/setup)", gerr ? gerr->message : "none");
 		g_clear_error(&gerr);
 		gst_publisher_free(p);
 		return NULL;
 	}
-	GstElement *enc = gst_bin_get_by_name(GST_BIN(p->pipeline), "enc");
-	int rc = client_vp8_configure_layers(enc, o->bitrate);
-	gst_object_unref(enc);
+	int rc = 0;
+	if (o->video->configure) {
+		GstElement *enc = gst_bin_get_by_name(GST_BIN(p->pipeline), "vsink_enc");
+		rc = o->video->configure(enc, o->bitrate);
+		gst_object_unref(enc);
+	}
 	p->vsink = gst_bin_get_by_name(GST_BIN(p->pipeline), "vsink");
 	p->asink = gst_bin_get_by_name(GST_BIN(p->pipeline), "asink");
 	p->bus = gst_element_get_bus(p->pipeline);
@@ -160,30 +185,22 @@ static GstPadProbeReturn count_frame(GstPad *pad, GstPadProbeInfo *info, gpointe
 	return GST_PAD_PROBE_OK;
 }
 
-struct gst_receiver *gst_receiver_new(const char *codec, unsigned pt, char *err,
-				      size_t errlen)
+struct gst_receiver *gst_receiver_new(const struct client_codec *codec, unsigned pt,
+				      char *err, size_t errlen)
 {
 	GError *gerr = NULL;
-	gchar *desc;
-	struct gst_receiver *r;
+	struct gst_receiver *r = calloc(1, sizeof(*r));
+	gchar *desc = g_strdup_printf(
+		"appsrc name=src format=time is-live=true do-timestamp=true "
+		"caps=\"application/x-rtp,media=%s,clock-rate=%u,encoding-name=%s,payload=%u\" "
+		"! %s ! fakesink name=sink sync=false",
+		codec->kind, codec->clock_rate, codec->rtp_name, pt, codec->decoder);
 
-	if (!g_ascii_strcasecmp(codec, "VP8"))
-		desc = g_strdup_printf(
-			"appsrc name=src format=time is-live=true do-timestamp=true "
-			"caps=\"application/x-rtp,media=video,clock-rate=90000,encoding-name=VP8,"
-			"payload=%u\" ! rtpvp8depay wait-for-keyframe=true ! vp8dec "
-			"! fakesink name=sink sync=false", pt);
-	else if (!g_ascii_strcasecmp(codec, "opus"))
-		desc = g_strdup_printf(
-			"appsrc name=src format=time is-live=true do-timestamp=true "
-			"caps=\"application/x-rtp,media=audio,clock-rate=48000,encoding-name=OPUS,"
-			"payload=%u\" ! rtpopusdepay ! opusdec ! fakesink name=sink sync=false", pt);
-	else {
-		snprintf(err, errlen, "no decoder here for %s", codec);
+	if (!r) {
+		g_free(desc);
+		snprintf(err, errlen, "out of memory");
 		return NULL;
 	}
-	r = calloc(1, sizeof(*r));
-	r->video = codec[0] == 'V' || codec[0] == 'v';
 	r->pipeline = gst_parse_launch(desc, &gerr);
 	g_free(desc);
 	if (!r->pipeline || gerr) {

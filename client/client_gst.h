@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * strata-client's GStreamer ends: a publisher (test pattern as VP8 with
- * three temporal layers, a tone as Opus, RTP out of appsinks) and one
- * receiver per remote stream (RTP into an appsrc, depayloaded and decoded,
- * frames and decode errors counted).
+ * three temporal layers, VP9 or H.264, a tone as Opus, RTP out of
+ * appsinks) and one receiver per remote stream (RTP into an appsrc,
+ * depayloaded and decoded, frames and decode errors counted).  The codecs'
+ * elements are client_codec.c's table.
  */
 #ifndef STRATA_CLIENT_GST_H
 #define STRATA_CLIENT_GST_H
@@ -12,10 +13,12 @@
 #include <stddef.h>
 #include <stdint.h>
 
+struct client_codec;
 struct gst_publisher;
 struct gst_receiver;
 
 struct gst_publisher_opts {
+	const struct client_codec *video, *audio;
 	unsigned seconds, width, height, bitrate, keyframe_dist;
 	uint32_t video_ssrc, audio_ssrc;
 };
@@ -32,9 +35,9 @@ void gst_publisher_frames(const struct gst_publisher *p, unsigned long *video,
 			  unsigned long *audio);
 void gst_publisher_free(struct gst_publisher *p);
 
-/* codec: "VP8" or "opus"; pt its payload type.  NULL for another codec. */
-struct gst_receiver *gst_receiver_new(const char *codec, unsigned pt, char *err,
-				      size_t errlen);
+/* A receiver for codec with payload type pt. */
+struct gst_receiver *gst_receiver_new(const struct client_codec *codec, unsigned pt,
+				      char *err, size_t errlen);
 void gst_receiver_push(struct gst_receiver *r, const uint8_t *rtp, size_t len);
 /* Counts the bus' errors and warnings so far. */
 void gst_receiver_poll(struct gst_receiver *r);

@@ -8,12 +8,13 @@
  *                 [--publish] [--seconds S] [--wait-for N]
  *                 [--max-temporal T [--prefs-at S]] [--linger S] [--json]
  *                 [--size WxH] [--bitrate BPS] [--resume-at S]
- *                 [--srtp-profiles P1,P2...]
+ *                 [--srtp-profiles P1,P2...] [--video-codec vp8|vp9|h264]
  *
  * --publish sends S seconds (default 10) of a test pattern as VP8 with three
- * temporal layers plus a tone as Opus, once N participants (--wait-for,
- * default 1: only this one) are in the room.  Every remote stream is
- * received and decoded.  --max-temporal T asks the router for temporal
+ * temporal layers (or --video-codec: VP9 or H.264, one layer) plus a tone as
+ * Opus, once N participants (--wait-for, default 1: only this one) are in
+ * the room.  Every remote stream, of any of those codecs, is received and
+ * decoded (client_codec.c).  --max-temporal T asks the router for temporal
  * layers up to T of every remote video, S seconds after joining (--prefs-at,
  * default 0: as each stream appears).  The client leaves when it has
  * published everything and heard nothing for --linger seconds (default 2),
@@ -23,8 +24,9 @@
  *
  * It prints one row per stream: what it sent (frames the encoders made) and
  * per received stream the packets, frames decoded, decode errors and the
- * highest VP8 temporal layer received (over the whole call, and from 0.5 s
- * after the router confirmed the preferences); --json prints the same as one
+ * highest temporal layer received (VP8's payload descriptor; -1 for codecs
+ * without layers; over the whole call, and from 0.5 s after the router
+ * confirmed the preferences); --json prints the same as one
  * JSON object.  Exit status: 0, 1 on a failure, 3 when strata-cp refused
  * the join (the reason is printed, e.g. InvalidToken).
  */
@@ -35,8 +37,8 @@
 
 #include <gst/gst.h>
 
+#include "client_codec.h"
 #include "client_gst.h"
-#include "client_vp8_desc.h"
 #include "strata_client.h"
 
 #define MAX_REMOTE 64
@@ -52,6 +54,7 @@ const char *__asan_default_options(void)
 struct remote {
 	char from[130], participant[64], stream_id[64], kind[8], codec[8];
 	uint32_t ssrc;
+	const struct client_codec *codec_info; /* NULL: none of ours */
 	struct gst_receiver *rx;
 	unsigned long packets, frames_received;
 	int max_tid, max_tid_after_prefs;
@@ -68,7 +71,7 @@ struct app {
 	bool resume_asked, resumed;
 	unsigned connection_lost;
 	unsigned wait_for, participants;
-	gint64 t_joined, t_prefs_set, t_last_rx, t_pub_done;
+	gint64 t_joined, t_prefs_set, t_last_rx, t_pub_done, t_published;
 	bool prefs_sent;
 	char refused[64], refused_msg[200];
 	bool failed;
@@ -102,11 +105,12 @@ static void maybe_publish(struct app *a)
 {
 	if (!a->publish || a->published || !a->joined || a->participants < a->wait_for)
 		return;
+	const struct client_codec *v = a->popts.video, *au = a->popts.audio;
 	struct strata_client_stream s[2] = {
-		{ .kind = "video", .codec = "VP8", .ssrc = a->popts.video_ssrc, .pt = 96,
-		  .clock_rate = 90000, .temporal_layers = 3 },
-		{ .kind = "audio", .codec = "opus", .ssrc = a->popts.audio_ssrc, .pt = 111,
-		  .clock_rate = 48000 },
+		{ .kind = v->kind, .codec = v->name, .ssrc = a->popts.video_ssrc, .pt = v->pt,
+		  .clock_rate = v->clock_rate, .temporal_layers = v->temporal_layers },
+		{ .kind = au->kind, .codec = au->name, .ssrc = a->popts.audio_ssrc, .pt = au->pt,
+		  .clock_rate = au->clock_rate },
 	};
 	if (strata_client_publish(a->c, s, 2) == 0)
 		a->published = true;
@@ -147,15 +151,24 @@ static void on_error(void *user, const char *reason, const char *message)
 static void on_published(void *user, uint32_t ssrc, const char *stream_id)
 {
 	struct app *a = user;
-	char err[200];
 
 	snprintf(ssrc == a->popts.video_ssrc ? a->vstream : a->astream, 64, "%s", stream_id);
-	if (a->pub || !a->vstream[0] || !a->astream[0])
+	if (!a->t_published && a->vstream[0] && a->astream[0])
+		a->t_published = g_get_monotonic_time();
+}
+
+/* strata-cp answers "published" before the others' subscriptions reach
+ * strata-dp and before the others read their stream-added (a packet of a
+ * stream not yet added is not theirs to decode): half a second for that,
+ * so they get the first keyframe too.  The main loop starts the encoders,
+ * not on_published: signaling (the others' stream-added) and media go on
+ * being read meanwhile. */
+static void maybe_start_publisher(struct app *a)
+{
+	char err[200];
+
+	if (a->pub || a->failed || !a->t_published || secs_since(a->t_published) < 0.5)
 		return;
-	/* strata-cp answers "published" before the others' subscriptions
-	 * reach strata-dp: half a second for that, so they get the first
-	 * keyframe too. */
-	g_usleep(G_USEC_PER_SEC / 2);
 	a->pub = gst_publisher_new(&a->popts, err, sizeof(err));
 	if (!a->pub) {
 		fprintf(stderr, "strata-client: %s\n", err);
@@ -195,7 +208,11 @@ static void on_stream_added(void *user, const struct strata_client_remote *s)
 	snprintf(r->codec, sizeof(r->codec), "%s", s->codec);
 	r->ssrc = s->ssrc;
 	r->max_tid = r->max_tid_after_prefs = -1;
-	r->rx = gst_receiver_new(s->codec, s->pt, err, sizeof(err));
+	r->codec_info = client_codec_by_name(s->codec);
+	if (r->codec_info)
+		r->rx = gst_receiver_new(r->codec_info, s->pt, err, sizeof(err));
+	else
+		snprintf(err, sizeof(err), "no decoder here for %s", s->codec);
 	if (!r->rx)
 		fprintf(stderr, "strata-client: %s: stream %s: %s\n", a->name, s->stream_id, err);
 	if (a->max_temporal >= 0 && a->prefs_at <= 0 && !strcmp(s->kind, "video"))
@@ -233,7 +250,8 @@ static void on_rtp(void *user, uint32_t ssrc, const uint8_t *rtp, size_t len)
 			continue;
 		r->packets++;
 		if (!strcmp(r->kind, "video")) {
-			int tid = client_vp8_tid(rtp, len);
+			int tid = r->codec_info && r->codec_info->tid ? r->codec_info->tid(rtp, len)
+								      : -1;
 			r->frames_received += (rtp[1] & 0x80) != 0;
 			if (tid > r->max_tid)
 				r->max_tid = tid;
@@ -270,14 +288,24 @@ static const struct strata_client_events events = {
 	.on_rtp = on_rtp,
 };
 
-static void usage(void)
+/* --help: to stdout, exit 0; a bad command line: to stderr, exit 2. */
+static void usage_to(FILE *f, int status)
 {
-	fprintf(stderr,
+	fprintf(f,
 		"usage: strata-client --url URL --ca CERT --token TOKEN --room ID [--name NAME]\n"
 		"         [--bind IP[:PORT]] [--announce] [--publish] [--seconds S] [--wait-for N]\n"
 		"         [--max-temporal T [--prefs-at S]] [--linger S] [--json] [--size WxH]\n"
-		"         [--bitrate BPS] [--resume-at S] [--srtp-profiles P1,P2...]\n");
-	exit(2);
+		"         [--bitrate BPS] [--resume-at S] [--srtp-profiles P1,P2...]\n"
+		"         [--video-codec vp8|vp9|h264]\n"
+		"  --publish sends a test pattern (VP8 with three temporal layers, or VP9 or\n"
+		"  H.264 with --video-codec) and a tone as Opus; every remote stream (VP8, VP9,\n"
+		"  H.264, Opus) is decoded and its frames and decode errors counted.\n");
+	exit(status);
+}
+
+static void usage(void)
+{
+	usage_to(stderr, 2);
 }
 
 static void report(struct app *a)
@@ -292,16 +320,18 @@ static void report(struct app *a)
 		       strata_client_participant_id(a->c), a->profile, a->resumed ? "true" : "false",
 		       a->connection_lost);
 		if (a->pub)
-			printf("{\"stream\":\"%s\",\"kind\":\"video\",\"codec\":\"VP8\","
+			printf("{\"stream\":\"%s\",\"kind\":\"video\",\"codec\":\"%s\","
 			       "\"frames_sent\":%lu},{\"stream\":\"%s\",\"kind\":\"audio\","
-			       "\"codec\":\"opus\",\"frames_sent\":%lu}",
-			       a->vstream, vf, a->astream, af);
+			       "\"codec\":\"%s\",\"frames_sent\":%lu}",
+			       a->vstream, a->popts.video->name, vf, a->astream,
+			       a->popts.audio->name, af);
 		printf("],\"received\":[");
 	} else {
 		printf("%s (%s)\n", a->name, strata_client_participant_id(a->c));
 		if (a->pub)
-			printf("  sent  %-8s video VP8  %lu frames\n  sent  %-8s audio opus %lu "
-			       "frames\n", a->vstream, vf, a->astream, af);
+			printf("  sent  %-8s video %-4s %lu frames\n  sent  %-8s audio %-4s %lu "
+			       "frames\n", a->vstream, a->popts.video->name, vf, a->astream,
+			       a->popts.audio->name, af);
 		printf("  %-12s %-8s %-5s %-5s %8s %8s %8s %7s %6s %6s\n", "from", "stream", "kind",
 		       "codec", "packets", "received", "decoded", "errors", "maxTL", "TLpref");
 	}
@@ -343,7 +373,8 @@ int main(int argc, char **argv)
 		{ "announce", 0, 0, 'A' },    { "publish", 0, 0, 'p' },	 { "seconds", 1, 0, 's' },
 		{ "wait-for", 1, 0, 'w' },    { "max-temporal", 1, 0, 'T' },
 		{ "prefs-at", 1, 0, 'P' },    { "linger", 1, 0, 'l' },	 { "json", 0, 0, 'j' },
-		{ "resume-at", 1, 0, 'R' },   { "srtp-profiles", 1, 0, 'S' },   { "size", 1, 0, 'z' },	      { "bitrate", 1, 0, 'B' },	 { 0, 0, 0, 0 },
+		{ "resume-at", 1, 0, 'R' },   { "srtp-profiles", 1, 0, 'S' },   { "size", 1, 0, 'z' },	      { "bitrate", 1, 0, 'B' },
+		{ "video-codec", 1, 0, 'V' },   { "help", 0, 0, 'h' },	 { 0, 0, 0, 0 },
 	};
 	struct strata_client_config cfg = { 0 };
 	static struct app a;
@@ -355,7 +386,11 @@ int main(int argc, char **argv)
 	a.linger = 2;
 	a.wait_for = 1;
 	a.popts = (struct gst_publisher_opts){ .seconds = 10, .width = 320, .height = 240,
-					       .bitrate = 300000, .keyframe_dist = 30 };
+					       .bitrate = 300000, .keyframe_dist = 30,
+					       .video = client_codec_by_name("VP8"),
+					       .audio = client_codec_by_name("opus") };
+	/* Whatever the others publish, this client can decode it. */
+	cfg.codecs = client_codec_names();
 	while ((opt = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
 		switch (opt) {
 		case 'u': cfg.url = optarg; break;
@@ -379,6 +414,15 @@ int main(int argc, char **argv)
 				usage();
 			break;
 		case 'B': a.popts.bitrate = (unsigned)atoi(optarg); break;
+		case 'h': usage_to(stdout, 0); break;
+		case 'V':
+			a.popts.video = client_codec_by_name(optarg);
+			if (!a.popts.video || strcmp(a.popts.video->kind, "video")) {
+				fprintf(stderr, "strata-client: --video-codec %s: want vp8, vp9 or "
+						"h264\n", optarg);
+				usage();
+			}
+			break;
 		default: usage();
 		}
 	}
@@ -403,6 +447,7 @@ int main(int argc, char **argv)
 		if (g_get_monotonic_time() - t0 > 300000)
 			fprintf(stderr, "strata-client: %s: signaling service took %lld ms\n", a.name,
 				(long long)(g_get_monotonic_time() - t0) / 1000);
+		maybe_start_publisher(&a);
 		if (a.pub && !a.pub_done) {
 			int r = gst_publisher_pull(a.pub, send_packet, &a);
 			if (r < 0)
