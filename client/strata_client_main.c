@@ -42,6 +42,8 @@
 #include "strata_client.h"
 
 #define MAX_REMOTE 64
+#define EARLY_MAX 512    /* packets: 2 s of two 150 kbit/s videos and their audio */
+#define EARLY_LEN 1500   /* our payloaders' MTU is 1200 */
 
 /* GStreamer keeps caches and type registrations alive until exit on
  * purpose; they are not leaks of ours. */
@@ -76,6 +78,13 @@ struct app {
 	char refused[64], refused_msg[200];
 	bool failed;
 	struct remote remote[MAX_REMOTE];
+	/* Packets of streams not added yet, oldest first from early_next. */
+	struct early {
+		uint32_t ssrc;
+		uint16_t len;
+		uint8_t rtp[EARLY_LEN];
+	} early[EARLY_MAX];
+	unsigned early_next;
 	unsigned n_remote;
 	char vstream[64], astream[64];
 	char profile[32];
@@ -190,6 +199,52 @@ static void on_participant_left(void *user, const char *pid, const char *reason)
 	fprintf(stderr, "strata-client: %s: %s left (%s)\n", a->name, pid, reason);
 }
 
+static void remote_rtp(struct app *a, struct remote *r, const uint8_t *rtp, size_t len)
+{
+	r->packets++;
+	if (!strcmp(r->kind, "video")) {
+		int tid = r->codec_info && r->codec_info->tid ? r->codec_info->tid(rtp, len) : -1;
+		r->frames_received += (rtp[1] & 0x80) != 0;
+		if (tid > r->max_tid)
+			r->max_tid = tid;
+		if (a->t_prefs_set && secs_since(a->t_prefs_set) > 0.5 &&
+		    tid > r->max_tid_after_prefs)
+			r->max_tid_after_prefs = tid;
+	} else {
+		r->frames_received++;
+	}
+	if (r->rx)
+		gst_receiver_push(r->rx, rtp, len);
+}
+
+/* Media can outrun signaling: strata-cp programs a subscription into
+ * strata-dp as it sends the stream-added, and a receiver busy elsewhere
+ * (starting its own encoders on a loaded machine) may read the stream's
+ * first packets before that message.  They are kept, the oldest
+ * overwritten, and handed on once the stream is added. */
+static void keep_early(struct app *a, uint32_t ssrc, const uint8_t *rtp, size_t len)
+{
+	struct early *e = &a->early[a->early_next];
+
+	if (len > EARLY_LEN)
+		return;
+	e->ssrc = ssrc;
+	e->len = (uint16_t)len;
+	memcpy(e->rtp, rtp, len);
+	a->early_next = (a->early_next + 1) % EARLY_MAX;
+}
+
+static void take_early(struct app *a, struct remote *r)
+{
+	for (unsigned n = 0; n < EARLY_MAX; n++) {
+		struct early *e = &a->early[(a->early_next + n) % EARLY_MAX];
+		if (e->len && e->ssrc == r->ssrc) {
+			remote_rtp(a, r, e->rtp, e->len);
+			e->len = 0;
+		}
+	}
+}
+
 static void on_stream_added(void *user, const struct strata_client_remote *s)
 {
 	struct app *a = user;
@@ -215,6 +270,7 @@ static void on_stream_added(void *user, const struct strata_client_remote *s)
 		snprintf(err, sizeof(err), "no decoder here for %s", s->codec);
 	if (!r->rx)
 		fprintf(stderr, "strata-client: %s: stream %s: %s\n", a->name, s->stream_id, err);
+	take_early(a, r);
 	if (a->max_temporal >= 0 && a->prefs_at <= 0 && !strcmp(s->kind, "video"))
 		send_prefs(a);
 	maybe_publish(a);
@@ -244,27 +300,12 @@ static void on_rtp(void *user, uint32_t ssrc, const uint8_t *rtp, size_t len)
 	struct app *a = user;
 
 	a->t_last_rx = g_get_monotonic_time();
-	for (unsigned i = 0; i < a->n_remote; i++) {
-		struct remote *r = &a->remote[i];
-		if (r->ssrc != ssrc)
-			continue;
-		r->packets++;
-		if (!strcmp(r->kind, "video")) {
-			int tid = r->codec_info && r->codec_info->tid ? r->codec_info->tid(rtp, len)
-								      : -1;
-			r->frames_received += (rtp[1] & 0x80) != 0;
-			if (tid > r->max_tid)
-				r->max_tid = tid;
-			if (a->t_prefs_set && secs_since(a->t_prefs_set) > 0.5 &&
-			    tid > r->max_tid_after_prefs)
-				r->max_tid_after_prefs = tid;
-		} else {
-			r->frames_received++;
+	for (unsigned i = 0; i < a->n_remote; i++)
+		if (a->remote[i].ssrc == ssrc) {
+			remote_rtp(a, &a->remote[i], rtp, len);
+			return;
 		}
-		if (r->rx)
-			gst_receiver_push(r->rx, rtp, len);
-		return;
-	}
+	keep_early(a, ssrc, rtp, len);
 }
 
 static void send_packet(void *user, const uint8_t *rtp, size_t len, bool video)
