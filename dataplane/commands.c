@@ -159,6 +159,31 @@ static enum strata_cmd_status leg_add(struct dp_main *mn, const struct strata_cm
 	return STRATA_CMD_OK;
 }
 
+/*
+ * A source that no stream publishes and no receiver subscribes to is
+ * forgotten, so its id can come back as another kind or codec (a client
+ * that republishes in H.264 after VP8, or a control plane reusing ids).
+ * While receivers stay subscribed it is kept as it was: the publisher may
+ * come back, and their rewrite state is that codec's.  Workers may still
+ * read n_encodings for a packet of the retiring stream; 0 there selects
+ * as for a single encoding, which is what that stream was.
+ */
+static void source_forget_if_unused(struct dp_main *mn, uint32_t id)
+{
+	struct dp_source *src = &mn->dp->tables.sources[id];
+
+	for (unsigned e = 0; e < DP_SOURCE_MAX_ENCODINGS; e++)
+		if (atomic_load(&src->encodings[e]) != 0)
+			return;
+	const struct dp_sub_list *list = atomic_load(&src->subs);
+	if (list != NULL && list->count != 0)
+		return;
+	src->in_use = 0;
+	src->kind = 0;
+	src->codec = 0;
+	src->n_encodings = 0;
+}
+
 static void stream_unpublish(struct dp_main *mn, uint32_t id);
 static void sub_unpublish(struct dp_main *mn, uint32_t id);
 
@@ -316,6 +341,7 @@ static void stream_unpublish(struct dp_main *mn, uint32_t id)
 	st->in_use = 0;
 	st->retiring = 1;
 	dp_retire(&mn->update, DP_RETIRE_STREAM, id, NULL);
+	source_forget_if_unused(mn, st->source);
 }
 
 static enum strata_cmd_status stream_del(struct dp_main *mn,
@@ -386,6 +412,7 @@ static void sub_unpublish(struct dp_main *mn, uint32_t id)
 	 * worker sees in_use = 0 and the list is rebuilt by the next change. */
 	dp_source_publish_subs(&mn->update, sub->source);
 	dp_retire(&mn->update, DP_RETIRE_SUB, id, NULL);
+	source_forget_if_unused(mn, sub->source);
 }
 
 static enum strata_cmd_status sub_del(struct dp_main *mn, const struct strata_cmd_sub_del *c)

@@ -108,6 +108,26 @@ driver wait-events 4000 until=stream-stopped > "$WORK/events.json" || true
 grep -q '"event":"stream-stopped"' "$WORK/events.json" || fail "no stream-stopped event"
 note "ok: stream-stopped reported once the publisher went quiet"
 
+# A source that nobody publishes or subscribes to any more is forgotten:
+# its id comes back as another kind and codec.  While a receiver stays
+# subscribed it keeps its codec (the receiver's rewrite state is that
+# codec's), and a stream of another codec is refused.
+src_id=$stream; video=$((stream + 1)); h264=$((stream + 2)); sub_id=900
+driver stream-del id=$stream > /dev/null || fail "stream-del $stream"
+driver stream-add id=$video source=$src_id leg=$lleg ssrc=0x4343 codec=vp8 kind=video pt=96 \
+	clock=90000 > /dev/null || fail "an unused source's id was not reusable as video/VP8"
+driver sub-add id=$sub_id leg=$lleg source=$src_id ssrc=0x4444 pt=96 > /dev/null ||
+	fail "sub-add on the reused source"
+driver stream-del id=$video > /dev/null || fail "stream-del $video"
+out=$(driver stream-add id=$h264 source=$src_id leg=$lleg ssrc=0x4545 codec=h264 kind=video \
+	pt=102 clock=90000) && fail "a subscribed source changed codec: $out"
+grep -q '"status":"einval"' <<< "$out" || fail "subscribed source, other codec: $out"
+driver sub-del id=$sub_id > /dev/null || fail "sub-del $sub_id"
+driver stream-add id=$h264 source=$src_id leg=$lleg ssrc=0x4545 codec=h264 kind=video \
+	pt=102 clock=90000 > /dev/null || fail "a forgotten source's id was not reusable as H.264"
+driver stream-del id=$h264 > /dev/null || fail "stream-del $h264"
+note "ok: a source is forgotten when its last stream and receiver go, kept while subscribed"
+
 # Drained: the counters balance and every mbuf is back in the pool.
 sleep 0.5
 check_identity
