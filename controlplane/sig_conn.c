@@ -20,6 +20,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <syslog.h>
 
 #include "sig_server_priv.h"
@@ -257,10 +258,20 @@ static void live_check(lws_sorted_usec_list_t *sul)
 	uint64_t dead = ping + (uint64_t)s->cfg.pong_timeout_s * LWS_US_PER_SEC;
 	uint64_t now = (uint64_t)lws_now_usecs();
 	uint64_t quiet = now > c->last_heard_us ? now - c->last_heard_us : 0;
+	int unread = 0;
 
 	/* A closing connection has its own deadline (flush_deadline). */
 	if (c->closing || c->dropped)
 		return;
+	/* Bytes from the peer waiting in the socket: it is there, and it is
+	 * this loop that was slow (strata-cp busy or descheduled: libwebsockets
+	 * runs ripe timers before it reads what arrived meanwhile).  Never
+	 * blame a client for our own stall. */
+	if (quiet >= dead && ioctl(lws_get_socket_fd(c->wsi), FIONREAD, &unread) == 0 &&
+	    unread > 0) {
+		heard(c);
+		quiet = 0;
+	}
 	if (quiet >= dead) {
 		sig_log(s, LOG_INFO, "connection %llu (%s): nothing heard for %llu ms, not even a "
 			"pong to a ping: dead, dropped", (unsigned long long)c->serial, c->peer_str,

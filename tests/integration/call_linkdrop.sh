@@ -16,11 +16,11 @@
 #
 # Once the three hear each other, carol's veth is taken down in the hub:
 # no FIN, no RST, nothing more from her.  strata-cp's liveness timers are
-# short here (signaling.ping_interval_s 1, pong_timeout_s 2,
+# short here (signaling.ping_interval_s 2, pong_timeout_s 3,
 # sessions.resume_grace_s 2; the removal tick is 1 s): carol must be gone
 # from the room, her leg, streams and subscriptions from strata-dp, and
 # alice and bob must have printed "participant-left" for her (reason
-# ConnectionTimeout) within 1 + 2 + 2 + 1 s and a 1.5 s margin of the link
+# ConnectionTimeout) within 2 + 3 + 2 + 1 s and a 2.5 s margin of the link
 # going down, and not before the resume grace.  Meanwhile and after, alice
 # and bob go on: strata-dp keeps forwarding, and at the end each decoded
 # every frame of the other's streams (within 2: the keyframe wait) with no
@@ -37,13 +37,17 @@ for e in vp8enc vp8dec opusenc opusdec rtpvp8pay rtpvp8depay rtpopuspay rtpopusd
 done
 command -v openssl > /dev/null || { echo "SKIP: no openssl command (the certificate)"; exit 77; }
 
-PING_S=${LINKDROP_PING_S:-1}
-PONG_S=2
+# Short, but not so short that a client starved of CPU for a second or two
+# (three GStreamer pipelines each under the sanitizers, on a loaded
+# machine) would be taken for dead.
+PING_S=${LINKDROP_PING_S:-2}
+PONG_S=3
 GRACE_S=2
-# ping + pong + grace, the 1 s removal tick, and a margin for a loaded machine.
-BOUND_MS=$(( (PING_S + PONG_S + GRACE_S + 1) * 1000 + 1500 ))
-[[ $PING_S == 0 ]] && BOUND_MS=$(( (PONG_S + GRACE_S + 1) * 1000 + 1500 ))
-SECONDS_OF_MEDIA=16
+# ping + pong + grace, the 1 s removal tick, and a margin for a loaded
+# machine (the events still have to reach alice and bob, under the
+# sanitizers with a load of 6 a core).
+BOUND_MS=$(( (PING_S + PONG_S + GRACE_S + 1) * 1000 + 2500 ))
+SECONDS_OF_MEDIA=20
 PARTIES=(alice bob carol)
 declare -A IP=([alice]=192.0.2.11 [bob]=192.0.2.12 [carol]=192.0.2.13)
 declare -A LETTER=([alice]=a [bob]=b [carol]=c)
@@ -52,6 +56,11 @@ BR=ldbr$ID
 linkdrop_exit() {
 	local st=$1 p
 	set +e
+	if [[ $st != 0 ]]; then
+		for p in "${PARTIES[@]}"; do
+			echo "--- $p ---"; tail -8 "$WORK/$p.err" 2>/dev/null
+		done
+	fi
 	for p in "${PARTIES[@]}"; do
 		ip netns pids "$NS${LETTER[$p]}" 2>/dev/null | xargs -r kill -KILL 2>/dev/null
 		ip netns del "$NS${LETTER[$p]}" 2>/dev/null
@@ -150,64 +159,79 @@ now_ms() { date +%s%3N; }
 
 # Media flows: every leg's streams and subscriptions in strata-dp (3 legs,
 # 2 streams each, each received by the other 2), and forwarding going on.
+# (Each stratactl round trip takes a while on a loaded machine: as few as
+# will do, so carol's drop comes early in the call.)
+f0=
 for _ in $(seq 100); do
-	[[ $(stats dataplane.legs dataplane.streams dataplane.subscriptions) == "3 6 12" ]] && break
-	sleep 0.1
+	dp=$(stats dataplane.legs dataplane.streams dataplane.subscriptions dataplane.forwarded)
+	if [[ $dp == "3 6 12 "* ]]; then
+		[[ -z $f0 ]] && { f0=${dp##* }; t0=$(now_ms); }
+		(( ${dp##* } > f0 + 100 && $(now_ms) - t0 >= 2000 )) && break
+	fi
+	sleep 0.2
 done
-[[ $(stats dataplane.legs dataplane.streams dataplane.subscriptions) == "3 6 12" ]] ||
-	fail "strata-dp's legs, streams, subscriptions: $(stats dataplane.legs dataplane.streams dataplane.subscriptions)"
-f0=$(stats dataplane.forwarded)
-sleep 2
-f1=$(stats dataplane.forwarded)
-(( f1 > f0 + 100 )) || fail "media is not flowing: forwarded $f0 -> $f1 in 2 s"
-note "ok: 3 legs, 6 streams, 12 subscriptions in strata-dp; $((f1 - f0)) packets forwarded in 2 s"
+[[ $dp == "3 6 12 "* ]] || fail "strata-dp's legs, streams, subscriptions, forwarded: $dp"
+(( ${dp##* } > f0 + 100 )) || fail "media is not flowing: forwarded $f0 -> ${dp##* }"
+note "ok: 3 legs, 6 streams, 12 subscriptions in strata-dp; $(( ${dp##* } - f0 )) packets forwarded in $(( $(now_ms) - t0 )) ms"
 
 # Carol's network drops.
 T0=$(now_ms)
 ip -n "$NS" link set "ldhc$ID" down
 note "carol's link down (hub side ldhc$ID)"
 removed= alice_heard= bob_heard=
-# Each time is taken right after the check that saw it: at most one
-# stratactl round trip (or a grep) late.
+# alice's and bob's stderr is polled (grep: a few ms each time); when
+# strata-cp removed carol is read from its own log line (its clock is this
+# one), not from a stratactl round trip, which takes seconds on a loaded
+# machine under the sanitizers.
 while (( $(now_ms) - T0 < BOUND_MS + 5000 )); do
-	[[ -z $removed && $(members) != *"$CAROL"* ]] && removed=$(( $(now_ms) - T0 ))
 	[[ -z $alice_heard ]] && grep -q "alice: $CAROL left (ConnectionTimeout)" "$WORK/alice.err" &&
 		alice_heard=$(( $(now_ms) - T0 ))
 	[[ -z $bob_heard ]] && grep -q "bob: $CAROL left (ConnectionTimeout)" "$WORK/bob.err" &&
 		bob_heard=$(( $(now_ms) - T0 ))
-	[[ -n $removed && -n $alice_heard && -n $bob_heard ]] && break
+	[[ -n $alice_heard && -n $bob_heard ]] && break
 	sleep 0.1
 done
-note "carol removed from the room after ${removed:-never} ms; alice heard it after ${alice_heard:-never} ms, bob after ${bob_heard:-never} ms (bound $BOUND_MS ms)"
-[[ -n $removed ]] || fail "carol still in the room $((BOUND_MS + 5000)) ms after her link went down: $(members)"
-[[ -n $alice_heard ]] || fail "alice heard no participant-left for carol: $(tail -5 "$WORK/alice.err")"
-[[ -n $bob_heard ]] || fail "bob heard no participant-left for carol: $(tail -5 "$WORK/bob.err")"
+[[ -n $alice_heard && -n $bob_heard ]] ||
+	fail "no participant-left for carol $((BOUND_MS + 5000)) ms after her link went down (alice: ${alice_heard:-no}, bob: ${bob_heard:-no}); strata-cp lists $(members)"
+# strata-dp holds alice's and bob's legs only: 2 streams each, each
+# received by the other; and it goes on forwarding theirs.  (Checked first,
+# while their call lasts: stratactl is slow on a loaded machine.)
+for _ in $(seq 30); do
+	dp=$(stats dataplane.legs dataplane.streams dataplane.subscriptions dataplane.forwarded)
+	[[ $dp == "2 4 4 "* ]] && break
+	sleep 0.1
+done
+[[ $dp == "2 4 4 "* ]] || fail "after carol: legs, streams, subscriptions, forwarded $dp; expected 2 4 4"
+f0=${dp##* }
+sleep 1
+f1=$(stats dataplane.forwarded)
+(( f1 > f0 + 30 )) || fail "alice and bob's media stopped: forwarded $f0 -> $f1 in 1 s"
+note "ok: strata-dp down to 2 legs, 4 streams, 4 subscriptions; $((f1 - f0)) packets forwarded in 1 s after"
+
+left_line=$(grep "msg=\"participant left\" participant=$CAROL " "$WORK/cp.log" | head -1)
+ts_ms() { date -d "$(sed -n 's/^ts=\([^ ]*\) .*/\1/p' <<< "$1")" +%s%3N; }
+[[ -n $left_line ]] && removed=$(( $(ts_ms "$left_line") - T0 ))
+note "strata-cp removed carol after ${removed:-never} ms (its log); alice heard it after ${alice_heard:-never} ms, bob after ${bob_heard:-never} ms (bound $BOUND_MS ms)"
+[[ -n $removed ]] || fail "strata-cp did not remove carol: $(grep "$CAROL" "$WORK/cp.log" | tail -3)"
+[[ $(members) != *"$CAROL"* ]] || fail "carol still listed in the room: $(members)"
 for t in "$removed" "$alice_heard" "$bob_heard"; do
 	(( t <= BOUND_MS )) || fail "found after $t ms, past the $BOUND_MS ms bound"
 done
-# Not before her resume grace: the room keeps a participant whose
-# connection went away that long, for the client to come back.
-(( removed >= (PONG_S + GRACE_S) * 1000 - 500 )) ||
-	fail "carol removed after $removed ms: sooner than pong_timeout_s + resume_grace_s"
-grep -q 'msg="participant away".*reason=dead' "$WORK/cp.log" ||
-	fail "strata-cp did not log carol's connection as dead: $(grep -i "$CAROL\|dead" "$WORK/cp.log" | tail -5)"
-grep -q "msg=\"participant left\".*$CAROL.*reason=ConnectionTimeout" "$WORK/cp.log" ||
-	fail "strata-cp's log: $(grep "$CAROL" "$WORK/cp.log" | tail -5)"
+# Not early either: her connection was dropped only after ping_interval_s
+# + pong_timeout_s of silence (counted from the last thing heard from her,
+# which may be before the link went down), and she kept her place for the
+# resume grace after that, for the client to come back.
+away_line=$(grep "msg=\"participant away\" participant=$CAROL " "$WORK/cp.log" | head -1)
+dead_line=$(grep "(192.0.2.13:[0-9]*): nothing heard for" "$WORK/cp.log" | head -1)
+[[ $away_line == *reason=dead* ]] || fail "strata-cp did not find carol's connection dead: ${away_line:-no away line}"
+silent=$(sed -n 's/.*nothing heard for \([0-9]*\) ms.*/\1/p' <<< "$dead_line")
+(( ${silent:-0} >= (PING_S + PONG_S) * 1000 )) || fail "dropped too early: $dead_line"
+kept=$(( $(ts_ms "$left_line") - $(ts_ms "$away_line") ))
+(( kept >= GRACE_S * 1000 && kept <= (GRACE_S + 2) * 1000 )) ||
+	fail "carol removed $kept ms after her connection was found dead (resume grace $GRACE_S s, 1 s tick)"
+note "ok: strata-cp dropped carol's connection after $silent ms of silence (ping $PING_S s + pong $PONG_S s), removed her $kept ms later (grace $GRACE_S s)"
+[[ $left_line == *reason=ConnectionTimeout* ]] || fail "strata-cp's log: $left_line"
 [[ $(stats signaling.closes.dead) == 1 ]] || fail "closes by reason: $(stats signaling.closes)"
-
-# strata-dp holds alice's and bob's legs only: 2 streams each, each
-# received by the other.
-for _ in $(seq 30); do
-	[[ $(stats dataplane.legs dataplane.streams dataplane.subscriptions) == "2 4 4" ]] && break
-	sleep 0.1
-done
-[[ $(stats dataplane.legs dataplane.streams dataplane.subscriptions) == "2 4 4" ]] ||
-	fail "after carol: legs, streams, subscriptions $(stats dataplane.legs dataplane.streams dataplane.subscriptions), expected 2 4 4"
-f0=$(stats dataplane.forwarded)
-sleep 1.5
-f1=$(stats dataplane.forwarded)
-(( f1 > f0 + 50 )) || fail "alice and bob's media stopped: forwarded $f0 -> $f1 in 1.5 s"
-note "ok: strata-dp down to 2 legs, 4 streams, 4 subscriptions; $((f1 - f0)) packets forwarded in 1.5 s after"
 
 for p in alice bob; do
 	pid=${p}_PID
@@ -237,7 +261,7 @@ for n, o in out.items():
         if fs < 300 or not fs - 2 <= dec <= fs:
             bad.append(f"{n}: {r['stream']} from {other}: {dec} of {fs} frames decoded")
     for r in from_carol:
-        if r["frames_decoded"] < 30:
+        if r["frames_decoded"] < 20:
             bad.append(f"{n}: carol's {r['kind']} before the drop: only {r['frames_decoded']} frames")
     if o["connection_lost"]:
         bad.append(f"{n}: signaling lost {o['connection_lost']} times")
