@@ -679,10 +679,17 @@ void dp_fanout_flush(struct dp_worker *w)
 		uint16_t k = w->n_tx[p];
 		if (k == 0)
 			continue;
+		/* Counted before the burst: what the port takes is its own from
+		 * then on (net_null, for one, frees it at once); what it
+		 * leaves is still ours to read and free. */
+		uint64_t bytes = 0;
+		for (uint16_t i = 0; i < k; i++)
+			bytes += w->tx[p][i]->pkt_len;
 		uint16_t sent = rte_eth_tx_burst(dp->ports[p].port_id, (uint16_t)w->index,
 						 w->tx[p], k);
-		for (uint16_t i = 0; i < sent; i++)
-			w->c.tx_bytes += w->tx[p][i]->pkt_len;
+		for (uint16_t i = sent; i < k; i++)
+			bytes -= w->tx[p][i]->pkt_len;
+		w->c.tx_bytes += bytes;
 		w->c.tx_packets += sent;
 		if (sent < k) {
 			w->c.tx_drop[DP_TX_DROP_TX_FULL] += k - sent;
