@@ -10,7 +10,11 @@
  * own type or "error").  Events from the server carry no id.  Unknown
  * fields are ignored (forward compatibility); unknown types get an error.
  * A message larger than STRATA_SIG_MAX_MESSAGE bytes closes the connection
- * with close code 1009.
+ * with close code 1009.  The server pings (RFC 6455 section 5.5.2) a
+ * connection it has heard nothing from for a while and drops one that
+ * answers neither that nor anything else in time (its participant is then
+ * away: "resume" within the grace, or participant-left ConnectionTimeout
+ * to the room); a client's WebSocket stack answers pings by itself.
  *
  * Media: after "joined", the client sends and receives SRTP over UDP with
  * the router's media address and port from the answer, keyed with the
