@@ -141,6 +141,10 @@ static void check_config(void)
 		{ "controlplane = { signaling = { address = \"example.com\"; }; };",
 		  "not an IPv4 or IPv6 address" },
 		{ "controlplane = 3;", "controlplane = {" },
+		{ "controlplane = { signaling = { pong_timeout_s = 0; }; };",
+		  "controlplane.signaling.pong_timeout_s" },
+		{ "controlplane = { signaling = { ping_interval_s = 3601; }; };",
+		  "controlplane.signaling.ping_interval_s" },
 	};
 
 	CHECK(load("dataplane = { };", &cfg, err, sizeof(err)) == 0, "config: no section: %s",
@@ -149,9 +153,13 @@ static void check_config(void)
 		      cfg.dataplane.media[0].family == STRATA_AF_INET &&
 		      cfg.dataplane.media[0].ip[0] == 192 && cfg.dataplane.media[0].ip[3] == 2,
 	      "config: defaults without a section");
+	CHECK(cfg.signaling.ping_interval_s == 10 && cfg.signaling.pong_timeout_s == 10 &&
+		      cfg.sessions.resume_grace_s == 30,
+	      "config: liveness defaults (ping 10 s, pong 10 s, grace 30 s)");
 	CHECK(load("controlplane = {\n"
 		   "  state_dir = \"/tmp/x\";\n"
-		   "  signaling = { port = 0; address = \"::1\"; };\n"
+		   "  signaling = { port = 0; address = \"::1\"; ping_interval_s = 0;\n"
+		   "                pong_timeout_s = 4; };\n"
 		   "  dataplane = { media_addresses = [\"2001:db8::2\", \"192.0.2.7\"];\n"
 		   "                ports = \"41000-41009\"; };\n"
 		   "  media = { srtp_profiles = [\"AES_CM_128_HMAC_SHA1_80\"]; };\n"
@@ -161,7 +169,8 @@ static void check_config(void)
 		   &cfg, err, sizeof(err)) == 0,
 	      "config: a full section: %s", err);
 	CHECK(!strcmp(cfg.state_dir, "/tmp/x") && cfg.signaling.port == 0 &&
-		      !strcmp(cfg.signaling.address, "::1"),
+		      !strcmp(cfg.signaling.address, "::1") && cfg.signaling.ping_interval_s == 0 &&
+		      cfg.signaling.pong_timeout_s == 4,
 	      "config: state_dir, signaling");
 	CHECK(cfg.dataplane.n_media == 2 && cfg.dataplane.media[0].family == STRATA_AF_INET6 &&
 		      cfg.dataplane.media[1].ip[3] == 7,
