@@ -48,16 +48,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
+#include "decode_fixture.h"
 #include "h264.h"
 #include "rtp_header.h"
 #include "test_util.h"
 #include "tools/rtp_file.h"
 
 #define UNITS 150
-#define HASH_LEN 32
 #define MIXED_IN_L2T3 38
 
 /* The capture's layering (h264_capture.c): openh264's dyadic order. */
@@ -303,91 +302,23 @@ static void run(const struct capture *c, const struct scenario *s, FILE *out, st
 
 /* ---- decoding ----------------------------------------------------------- */
 
-struct decoded {
-	int status;
-	unsigned units, frames, errors, width, height, n_keys, n_hashes;
-	unsigned keys[16];
-	char (*hashes)[HASH_LEN + 1];
-};
-
-static unsigned json_uint(const char *out, const char *key)
-{
-	char pat[64];
-	const char *at;
-
-	snprintf(pat, sizeof(pat), "\"%s\":", key);
-	at = strstr(out, pat);
-	return at ? (unsigned)strtoul(at + strlen(pat), NULL, 10) : ~0u;
-}
-
+/* Runs h264_decode_check with decoder ("avdec" or "openh264") and reads
+ * its line: MD5s, 32 characters, and the keyframes. */
 static struct decoded decode(const char *tool, const char *decoder, const char *path)
 {
-	struct decoded d = { .status = -1 };
 	char cmd[8192];
-	size_t cap = 1 << 16, len = 0;
-	char *out = malloc(cap);
 
 	snprintf(cmd, sizeof(cmd), "'%s' --decoder %s --hashes --keyframes '%s'", tool, decoder,
 		 path);
-	FILE *p = popen(cmd, "r");
-	if (!p || !out) {
-		free(out);
-		return d;
-	}
-	for (size_t got; (got = fread(out + len, 1, cap - 1 - len, p)) > 0;)
-		len += got;
-	out[len] = 0;
-	int st = pclose(p);
-	d.status = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-	d.units = json_uint(out, "access_units");
-	d.frames = json_uint(out, "frames_decoded");
-	d.errors = json_uint(out, "decode_errors");
-	d.width = json_uint(out, "width");
-	d.height = json_uint(out, "height");
-	if (d.frames == ~0u) {
-		d.status = d.status ? d.status : -2;
-		free(out);
-		return d;
-	}
-	const char *k = strstr(out, "\"keyframes\":[");
-	for (k = k ? k + strlen("\"keyframes\":[") : NULL; k && *k != ']' && d.n_keys < 16;) {
-		char *end;
-		d.keys[d.n_keys++] = (unsigned)strtoul(k, &end, 10);
-		k = *end == ',' ? end + 1 : end;
-	}
-	const char *h = strstr(out, "\"hashes\":[");
-	d.hashes = calloc(d.frames + 1, sizeof(*d.hashes));
-	for (h = h ? h + strlen("\"hashes\":[") : NULL; h && d.hashes && d.n_hashes < d.frames;) {
-		const char *open = strchr(h, '"');
-		const char *end = open ? strchr(open + 1, '"') : NULL;
-		if (!end || end - open - 1 != HASH_LEN)
-			break;
-		memcpy(d.hashes[d.n_hashes], open + 1, HASH_LEN);
-		d.hashes[d.n_hashes++][HASH_LEN] = 0;
-		h = end + 1;
-	}
-	free(out);
-	return d;
+	return decode_run(cmd, 32);
 }
 
 static bool decoder_available(const char *tool, const char *decoder)
 {
-	char cmd[4096];
+	char args[64];
 
-	if (!tool || !*tool)
-		return false;
-	snprintf(cmd, sizeof(cmd), "'%s' --decoder %s --probe", tool, decoder);
-	int st = system(cmd);
-	return WIFEXITED(st) && WEXITSTATUS(st) == 0;
-}
-
-static FILE *temp_file(char *path, size_t size)
-{
-	const char *dir = getenv("TMPDIR");
-
-	snprintf(path, size, "%s/strata-h264-XXXXXX", dir && *dir ? dir : "/tmp");
-	int fd = mkstemp(path);
-	return fd < 0 ? NULL : fdopen(fd, "wb");
+	snprintf(args, sizeof(args), "--decoder %s", decoder);
+	return decode_tool_probe(tool, args);
 }
 
 /* l2t3.rtp without its DID 1 NAL units (and the packets left empty): the
@@ -440,7 +371,7 @@ static void check_scenario(const struct capture *c, const struct scenario *s, co
 {
 	char path[4096];
 	struct result r;
-	FILE *out = temp_file(path, sizeof(path));
+	FILE *out = decode_temp_file(path, sizeof(path), "strata-h264");
 
 	if (!out) {
 		CHECK(0, "%s: no temporary file", s->name);
@@ -500,7 +431,7 @@ static void check_scenario(const struct capture *c, const struct scenario *s, co
 		}
 		printf("%-32s %3u packets, %3u pictures, %2u mixed dropped, %u differ\n", s->name,
 		       r.forwarded, d.frames, r.mixed, bad);
-		free(d.hashes);
+		decoded_free(&d);
 	}
 	unlink(path);
 }
@@ -528,7 +459,7 @@ int main(int argc, char **argv)
 	bool decoding = decoder_available(tool, "avdec") && decoder_available(tool, "openh264");
 	if (decoding) {
 		char base[4096], path[4096];
-		FILE *out = temp_file(base, sizeof(base));
+		FILE *out = decode_temp_file(base, sizeof(base), "strata-h264");
 
 		snprintf(path, sizeof(path), "%s/avc.rtp", argv[1]);
 		ref.avc = decode(tool, "avdec", path);
@@ -571,10 +502,10 @@ int main(int argc, char **argv)
 		check_scenario(c, s, decoding ? tool : NULL, &ref);
 	}
 
-	free(ref.avc.hashes);
-	free(ref.l1t3.hashes);
-	free(ref.full.hashes);
-	free(ref.base.hashes);
+	decoded_free(&ref.avc);
+	decoded_free(&ref.l1t3);
+	decoded_free(&ref.full);
+	decoded_free(&ref.base);
 	for (unsigned i = 0; i < 3; i++)
 		unload(&caps[i]);
 	int status = test_summary("dp_h264_layers");

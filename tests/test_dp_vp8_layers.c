@@ -29,9 +29,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
+#include "decode_fixture.h"
 #include "rtp_header.h"
 #include "select.h"
 #include "test_util.h"
@@ -265,63 +265,13 @@ static void run(const struct capture *c, const struct scenario *s, FILE *out,
 	}
 }
 
-#define HASH_LEN 32 /* MD5, in hex */
-
-struct decoded {
-	int status;
-	unsigned packets, frames, errors;
-	unsigned n_hashes;
-	char (*hashes)[HASH_LEN + 1];
-};
-
-/* Runs vp8_decode_check --hashes and reads its JSON line. */
+/* Runs vp8_decode_check --hashes (MD5s, 32 characters) and reads its line. */
 static struct decoded decode(const char *tool, const char *path)
 {
-	struct decoded d = { .status = -1 };
-	char cmd[4096];
-	size_t cap = 1 << 16, len = 0;
-	char *out = malloc(cap);
+	char cmd[8448]; /* room for two paths of 4096 and more */
 
 	snprintf(cmd, sizeof(cmd), "'%s' --hashes '%s'", tool, path);
-	FILE *p = popen(cmd, "r");
-	if (!p || !out) {
-		free(out);
-		return d;
-	}
-	for (size_t got; (got = fread(out + len, 1, cap - 1 - len, p)) > 0;) {
-		len += got;
-		if (len == cap - 1) {
-			char *bigger = realloc(out, cap * 2);
-			if (!bigger)
-				break;
-			out = bigger;
-			cap *= 2;
-		}
-	}
-	out[len] = 0;
-	int st = pclose(p);
-	d.status = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-	if (sscanf(out, "{\"packets\":%u,\"frames_decoded\":%u,\"decode_errors\":%u",
-		   &d.packets, &d.frames, &d.errors) != 3) {
-		d.status = d.status ? d.status : -2;
-		free(out);
-		return d;
-	}
-	const char *h = strstr(out, "\"hashes\":[");
-	if (h)
-		h += strlen("\"hashes\":[");
-	d.hashes = calloc(d.frames + 1, sizeof(*d.hashes));
-	while (h && d.hashes && d.n_hashes < d.frames) {
-		const char *open = strchr(h, '"');
-		const char *end = open ? strchr(open + 1, '"') : NULL;
-		if (!end || end - open - 1 != HASH_LEN)
-			break;
-		memcpy(d.hashes[d.n_hashes], open + 1, HASH_LEN);
-		d.hashes[d.n_hashes++][HASH_LEN] = 0;
-		h = end + 1;
-	}
-	free(out);
-	return d;
+	return decode_run(cmd, 32);
 }
 
 /* How many of the output's pictures differ from the full capture's. */
@@ -334,17 +284,6 @@ static unsigned picture_mismatches(const struct decoded *full, const struct deco
 		bad += k >= d->n_hashes || r->index[k] >= full->n_hashes ||
 		       strcmp(d->hashes[k], full->hashes[r->index[k]]) != 0;
 	return bad;
-}
-
-static int decoder_available(const char *tool)
-{
-	char cmd[4096];
-
-	if (!tool || !*tool)
-		return 0;
-	snprintf(cmd, sizeof(cmd), "'%s' --probe", tool);
-	int st = system(cmd);
-	return WIFEXITED(st) && WEXITSTATUS(st) == 0;
 }
 
 int main(int argc, char **argv)
@@ -362,7 +301,7 @@ int main(int argc, char **argv)
 	printf("capture: %u packets, %u frames (TID 0: %u, 1: %u, 2: %u)\n", cap.file.count,
 	       cap.n_frames, cap.by_tid[0], cap.by_tid[1], cap.by_tid[2]);
 
-	int decoding = decoder_available(tool);
+	int decoding = decode_tool_probe(tool, "");
 	struct decoded full = { 0 };
 	if (decoding) {
 		/* The capture as it is decodes whole: the reference pictures. */
@@ -373,15 +312,12 @@ int main(int argc, char **argv)
 		      full.status, full.frames, cap.n_frames, full.n_hashes, full.errors);
 	}
 
-	const char *tmp = getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp";
 	for (unsigned k = 0; k < ARRAY_LEN(scenarios); k++) {
 		const struct scenario *s = &scenarios[k];
 		char path[4096];
 		struct result r;
+		FILE *out = decode_temp_file(path, sizeof(path), "strata-vp8-layers");
 
-		snprintf(path, sizeof(path), "%s/strata-vp8-layers.XXXXXX", tmp);
-		int fd = mkstemp(path);
-		FILE *out = fd >= 0 ? fdopen(fd, "wb") : NULL;
 		if (!out) {
 			CHECK(0, "cannot create %s", path);
 			continue;
@@ -422,14 +358,14 @@ int main(int argc, char **argv)
 			else
 				CHECK(differ == 0, "%s: %u decoded pictures differ from the same frames "
 				      "of the full capture", s->name, differ);
-			free(d.hashes);
+			decoded_free(&d);
 		}
 		printf("\n");
 		unlink(path);
 		free(r.forwarded);
 		free(r.index);
 	}
-	free(full.hashes);
+	decoded_free(&full);
 	free_capture(&cap);
 
 	int status = test_summary("dp_vp8_layers");

@@ -40,6 +40,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "decode_fixture.h"
 #include "rtp_header.h"
 #include "select.h"
 #include "test_util.h"
@@ -48,7 +49,6 @@
 
 #define SEQ_MASK 0xffffu
 #define LAYERS 3
-#define HASH_LEN 48
 
 struct layer_frame {
 	uint8_t present, tid, p, d, n_ref;
@@ -405,79 +405,20 @@ static void run(const struct capture *c, const struct scenario *s, FILE *out, st
 	}
 }
 
-struct decoded {
-	int status;
-	unsigned packets, frames, errors;
-	unsigned n_hashes;
-	char (*hashes)[HASH_LEN + 1];
-};
-
-/* Runs a command printing vp9_decode_check's JSON line and reads it. */
-static struct decoded decode_cmd(const char *cmd)
-{
-	struct decoded d = { .status = -1 };
-	size_t cap = 1 << 16, len = 0;
-	char *out = malloc(cap);
-	FILE *p = popen(cmd, "r");
-
-	if (!p || !out) {
-		free(out);
-		return d;
-	}
-	for (size_t got; (got = fread(out + len, 1, cap - 1 - len, p)) > 0;) {
-		len += got;
-		if (len == cap - 1) {
-			char *bigger = realloc(out, cap * 2);
-			if (!bigger)
-				break;
-			out = bigger;
-			cap *= 2;
-		}
-	}
-	out[len] = 0;
-	int st = pclose(p);
-	d.status = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-	const char *j = strstr(out, "{\"packets\":");
-	if (!j || sscanf(j, "{\"packets\":%u,\"frames_decoded\":%u,\"decode_errors\":%u",
-			 &d.packets, &d.frames, &d.errors) != 3) {
-		d.status = d.status ? d.status : -2;
-		free(out);
-		return d;
-	}
-	const char *h = strstr(j, "\"hashes\":[");
-	if (h)
-		h += strlen("\"hashes\":[");
-	d.hashes = calloc(d.frames + 1, sizeof(*d.hashes));
-	while (h && d.hashes && d.n_hashes < d.frames) {
-		const char *open = strchr(h, '"');
-		const char *end = open ? strchr(open + 1, '"') : NULL;
-		if (!end || end - open - 1 > HASH_LEN)
-			break;
-		memcpy(d.hashes[d.n_hashes], open + 1, (size_t)(end - open - 1));
-		d.hashes[d.n_hashes++][end - open - 1] = 0;
-		h = end + 1;
-	}
-	free(out);
-	return d;
-}
-
+/* Runs vp9_decode_check --hashes ("WxH:MD5") and reads its line. */
 static struct decoded decode(const char *tool, const char *path)
 {
-	char cmd[4096];
+	char cmd[8448]; /* room for two paths of 4096 and more */
 
 	snprintf(cmd, sizeof(cmd), "'%s' --hashes '%s'", tool, path);
-	return decode_cmd(cmd);
+	return decode_run(cmd, 0);
 }
 
 static int tools_available(const char *tool, const char *depay)
 {
-	char cmd[4096];
-
-	if (!tool || !*tool || !depay || !*depay || access(depay, X_OK) != 0)
+	if (!depay || !*depay || access(depay, X_OK) != 0)
 		return 0;
-	snprintf(cmd, sizeof(cmd), "'%s' --probe", tool);
-	int st = system(cmd);
-	return WIFEXITED(st) && WEXITSTATUS(st) == 0;
+	return decode_tool_probe(tool, "");
 }
 
 /* The reference pictures of layers 0..S: webrtc_depay, then the decoder. */
@@ -528,10 +469,8 @@ int main(int argc, char **argv)
 		const struct scenario *s = &scenarios[i];
 		char path[4096];
 		struct result r;
+		FILE *out = decode_temp_file(path, sizeof(path), "strata-vp9-layers");
 
-		snprintf(path, sizeof(path), "%s/strata-vp9-layers.XXXXXX", tmp);
-		int fd = mkstemp(path);
-		FILE *out = fd >= 0 ? fdopen(fd, "wb") : NULL;
 		if (!out) {
 			CHECK(0, "cannot create %s", path);
 			continue;
@@ -592,7 +531,7 @@ int main(int argc, char **argv)
 				CHECK(differ == 0, "%s: %u decoded pictures differ from the reference's",
 				      s->name, differ);
 			}
-			free(d.hashes);
+			decoded_free(&d);
 			unlink(rtp);
 		} else {
 			unlink(path);
@@ -604,7 +543,7 @@ int main(int argc, char **argv)
 		free(r.last_marked);
 	}
 	for (unsigned s = 0; s < LAYERS; s++)
-		free(ref[s].hashes);
+		decoded_free(&ref[s]);
 	free_capture(&cap);
 
 	int status = test_summary("dp_vp9_layers");
