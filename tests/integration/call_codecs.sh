@@ -5,8 +5,8 @@
 # strata-cp and the real strata-dp, real encoders and decoders at the ends
 # (strata-client, client/client_codec.c's table):
 #
-#   alice  --video-codec vp9   vp9enc ! rtpvp9pay      (RFC 9628, one layer)
-#   bob    --video-codec h264  x264enc ! rtph264pay    (RFC 6184, plain AVC)
+#   alice  --video-codec vp9   vp9enc ! rtpvp9pay      (RFC 9628, one layer), AEAD_AES_128_GCM
+#   bob    --video-codec h264  x264enc ! rtph264pay    (RFC 6184, plain AVC), AES_CM_128_HMAC_SHA1_80
 #   carol  (default)           vp8enc L1T3 ! rtpvp8pay (RFC 7741)
 #   each also opusenc ! rtpopuspay
 #
@@ -42,8 +42,11 @@ trap 'cp_exit_trap $?' EXIT
 add_app app1
 
 call() { party "$1" "$2" codecs --seconds "$SECONDS_OF_MEDIA" --wait-for 3 --size 160x120 --bitrate 150000 "${@:3}"; }
-call alice 50111 --video-codec vp9
-call bob 50112 --video-codec h264
+# The two profiles call3.sh leaves to the others (it takes AEAD_AES_256_GCM,
+# AES_256_CM_HMAC_SHA1_80 and AES_CM_128_HMAC_SHA1_32): every profile end to
+# end, libsrtp2 at the clients.
+call alice 50111 --video-codec vp9 --srtp-profiles AEAD_AES_128_GCM
+call bob 50112 --video-codec h264 --srtp-profiles AES_CM_128_HMAC_SHA1_80
 call carol 50113
 
 for p in alice bob carol; do
@@ -76,10 +79,13 @@ import json, sys
 w = sys.argv[1]
 names = ("alice", "bob", "carol")
 want_codec = {"alice": "VP9", "bob": "H264", "carol": "VP8"}
+want_profile = {"alice": "AEAD_AES_128_GCM", "bob": "AES_CM_128_HMAC_SHA1_80"}
 out = {n: json.loads(open(f"{w}/{n}.json").read().strip().splitlines()[-1]) for n in names}
 sent = {s["stream"]: (n, s) for n, o in out.items() for s in o["sent"]}
 bad = []
 for n, o in out.items():
+    if n in want_profile and o["profile"] != want_profile[n]:
+        bad.append(f"{n}: profile {o['profile']}, asked for {want_profile[n]}")
     video = [s for s in o["sent"] if s["kind"] == "video"]
     if [s["codec"] for s in video] != [want_codec[n]]:
         bad.append(f"{n} sent {video}, expected one {want_codec[n]} stream")
