@@ -31,6 +31,7 @@
 #define FWD_MAX_LIST 3             /* default sizes and fan-outs, or one asked for */
 #define FWD_SLICES 10              /* slices per cell and lane */
 #define FWD_DISTURBED_US 100       /* see struct lane in fwd_bench.c */
+#define FWD_STOCK (FWD_BURST * 128) /* frames made ahead for the timed bursts */
 
 enum fwd_codec { FWD_CODEC_VP8, FWD_CODEC_H264 };
 
@@ -112,6 +113,14 @@ struct fwd_ctx {
 	uint8_t *plain;                     /* FWD_BURST * FWD_BUF_STRIDE */
 	unsigned plain_len[FWD_BURST];
 	unsigned size;                      /* RTP payload bytes of the current cell */
+
+	/* Whole frames the client made ahead for one group and size, which
+	 * the timed bursts take by a copy into mbufs (fwd_traffic.c). */
+	uint8_t *stock;                     /* FWD_STOCK * FWD_BUF_STRIDE */
+	uint16_t stock_len[FWD_STOCK];
+	unsigned stock_next, stock_count;
+	const struct fwd_group *stock_group;
+	unsigned stock_size;
 };
 
 /* ---- fwd_setup.c ------------------------------------------------------------ */

@@ -276,7 +276,9 @@ void fwd_setup(struct fwd_ctx *x, const struct fwd_setup_params *p)
 	worker_create(x);
 	port_start(x);
 	main_create(x);
-	if ((x->plain = aligned_alloc(64, FWD_BURST * FWD_BUF_STRIDE)) == NULL)
+	x->plain = aligned_alloc(64, FWD_BURST * FWD_BUF_STRIDE);
+	x->stock = aligned_alloc(64, (size_t)FWD_STOCK * FWD_BUF_STRIDE);
+	if (x->plain == NULL || x->stock == NULL)
 		bench_fail("out of memory");
 	memset(x->plain, 0, FWD_BURST * FWD_BUF_STRIDE);
 }
@@ -287,6 +289,7 @@ void fwd_teardown(struct fwd_ctx *x)
 	struct dp_worker *w = x->w;
 
 	free(x->plain);
+	free(x->stock);
 	dp_update_fini(&x->mn.update);
 	strata_srtp_engine_destroy(x->mn.srtp);
 	dp_port_stop(&dp->ports[0]);
