@@ -25,6 +25,8 @@ struct strata_client {
 	char resume_token[256];
 	json_t *names;                         /* participantId -> displayName */
 	int64_t last_sent_ms;                  /* monotonic, the last request sent */
+	int64_t awaiting_since_ms;             /* the oldest request sent since the
+						* server last said anything; 0: none */
 };
 
 /* Sends a request (adds its id); 0 or -1. */

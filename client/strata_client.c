@@ -45,8 +45,11 @@ int client_request(struct strata_client *c, json_t *msg)
 	text = json_dumps(msg, JSON_COMPACT);
 	if (text && c->conn && sig_client_is_open(c->conn))
 		rc = sig_client_send(c->conn, text, strlen(text));
-	if (rc == 0)
+	if (rc == 0) {
 		c->last_sent_ms = now_ms();
+		if (!c->awaiting_since_ms)
+			c->awaiting_since_ms = c->last_sent_ms;
+	}
 	free(text);
 	json_decref(msg);
 	return rc;
@@ -89,9 +92,12 @@ static void on_open(void *user, struct sig_client *conn)
 static void on_message(void *user, struct sig_client *conn, const char *text, size_t len,
 		       bool binary)
 {
-	(void)conn;
+	struct strata_client *c = user;
+
+	if (conn == c->conn)
+		c->awaiting_since_ms = 0; /* strata-cp is there */
 	if (!binary)
-		client_on_message(user, text, len);
+		client_on_message(c, text, len);
 }
 
 static void on_close(void *user, struct sig_client *conn, int code, const char *reason)
@@ -143,6 +149,7 @@ struct strata_client *strata_client_new(const struct strata_client_config *cfg,
 	c->cfg.bind = dup_or_null(cfg->bind);
 	c->cfg.announce_media = cfg->announce_media;
 	c->cfg.keepalive_s = cfg->keepalive_s ? cfg->keepalive_s : 5;
+	c->cfg.answer_timeout_s = cfg->answer_timeout_s ? cfg->answer_timeout_s : 8;
 	c->ev = ev;
 	c->user = user;
 	c->names = json_object();
@@ -179,6 +186,7 @@ static int connect_now(struct strata_client *c, char *err, size_t errlen)
 {
 	struct sig_client_opts o = { .subprotocol = NULL, .max_message = 0 };
 
+	c->awaiting_since_ms = 0;
 	c->conn = sig_client_connect(c->ctx, c->cfg.url, &o, &conn_events, c, err, errlen);
 	if (!c->conn)
 		return -1;
@@ -209,6 +217,32 @@ int strata_client_resume(struct strata_client *c, char *err, size_t errlen)
 	return connect_now(c, err, errlen);
 }
 
+/*
+ * strata-cp answers every request at once.  A request with nothing at all
+ * from it for answer_timeout_s means the path is gone (our network went
+ * away, or the server's) even though TCP has not said so, and will not for
+ * minutes: the connection is given up and the app told, so that it can
+ * resume on a new one within the server's resume grace, media going on.
+ */
+static void lost_check(struct strata_client *c)
+{
+	struct sig_client *old = c->conn;
+	char msg[96];
+
+	if (!old || !c->awaiting_since_ms || c->state == CS_LEFT || c->state == CS_FAILED ||
+	    now_ms() - c->awaiting_since_ms < 1000 * (int64_t)c->cfg.answer_timeout_s)
+		return;
+	c->conn = NULL; /* its on_close, whenever it comes, is ignored */
+	c->awaiting_since_ms = 0;
+	c->state = CS_FAILED;
+	sig_client_close(old, 1001);
+	if (c->ev->on_error) {
+		snprintf(msg, sizeof(msg), "no answer from strata-cp in %u s",
+			 c->cfg.answer_timeout_s);
+		c->ev->on_error(c->user, "Connection", msg);
+	}
+}
+
 static void media_in(void *user, uint32_t ssrc, const uint8_t *rtp, size_t len)
 {
 	struct strata_client *c = user;
@@ -230,6 +264,7 @@ int strata_client_service(struct strata_client *c, int timeout_ms)
 	 * timeout (signaling.h: keepalive). */
 	if (c->state == CS_JOINED && now_ms() - c->last_sent_ms >= 1000 * (int64_t)c->cfg.keepalive_s)
 		client_request(c, json_pack("{s:s}", "type", "keepalive"));
+	lost_check(c);
 	return c->state == CS_LEFT || c->state == CS_FAILED ? -1 : 0;
 }
 

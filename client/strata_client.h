@@ -43,6 +43,10 @@ struct strata_client_config {
 	unsigned keepalive_s;      /* a keepalive after this long without sending; 0: 5
 				    * (strata-cp closes a connection silent for its
 				    * idle_timeout_s, 10 s at the least) */
+	unsigned answer_timeout_s; /* a request with nothing at all from strata-cp
+				    * this long after it: signaling is lost (on_error
+				    * "Connection"; strata_client_resume may take it
+				    * back); 0: 8 */
 };
 
 struct strata_client_stream {

@@ -25,6 +25,9 @@
 # and bob go on: strata-dp keeps forwarding, and at the end each decoded
 # every frame of the other's streams (within 2: the keyframe wait) with no
 # decode errors, carol's streams up to the drop without errors either.
+# Carol's own client finds out too: a keepalive that gets no answer in 8 s
+# ends her signaling ("error Connection", connection_lost 1 in her report)
+# while her media goes on as before.
 #
 # LINKDROP_PING_S=0 turns strata-cp's pings off: carol is then never found
 # within the bound and the test fails (that is how it was checked to be
@@ -47,7 +50,7 @@ GRACE_S=2
 # machine (the events still have to reach alice and bob, under the
 # sanitizers with a load of 6 a core).
 BOUND_MS=$(( (PING_S + PONG_S + GRACE_S + 1) * 1000 + 2500 ))
-SECONDS_OF_MEDIA=20
+SECONDS_OF_MEDIA=22
 PARTIES=(alice bob carol)
 declare -A IP=([alice]=192.0.2.11 [bob]=192.0.2.12 [carol]=192.0.2.13)
 declare -A LETTER=([alice]=a [bob]=b [carol]=c)
@@ -233,10 +236,25 @@ note "ok: strata-cp dropped carol's connection after $silent ms of silence (ping
 [[ $left_line == *reason=ConnectionTimeout* ]] || fail "strata-cp's log: $left_line"
 [[ $(stats signaling.closes.dead) == 1 ]] || fail "closes by reason: $(stats signaling.closes)"
 
-for p in alice bob; do
+# Carol's side: libstrata-client gives up a connection whose request has no
+# answer in answer_timeout_s (8 s), the next keepalive (5 s) at the latest
+# being such a request, and tells the app ("error Connection").
+CAROL_BOUND_MS=$(( (5 + 8) * 1000 + 2500 ))
+while (( $(now_ms) - T0 < CAROL_BOUND_MS + 3000 )); do
+	grep -q "carol: error Connection: no answer from strata-cp in 8 s" "$WORK/carol.err" &&
+		{ carol_noticed=$(( $(now_ms) - T0 )); break; }
+	sleep 0.1
+done
+note "carol's client noticed after ${carol_noticed:-never} ms (bound $CAROL_BOUND_MS ms)"
+(( ${carol_noticed:-999999} <= CAROL_BOUND_MS )) ||
+	fail "carol's client did not notice the lost signaling: $(tail -3 "$WORK/carol.err")"
+
+for p in alice bob carol; do
 	pid=${p}_PID
 	wait "${!pid}" || fail "$p exited with $?: $(tail -20 "$WORK/$p.err")"
 done
+[[ $(json_get "$WORK/carol.json" connection_lost) == 1 ]] ||
+	fail "carol's report: $(cat "$WORK/carol.json")"
 "$PY" - "$WORK" "$CAROL" <<'PYEOF' || fail "alice's and bob's figures (above)"
 import json, sys
 w, carol = sys.argv[1], sys.argv[2]
