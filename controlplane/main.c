@@ -193,6 +193,13 @@ static void collect(struct cp_metrics *reg, void *arg)
 		sig_server_stats(cp->sig, &st);
 		cp_series_set(cp_metric_series(m, NULL), (double)st.open);
 	}
+	if ((m = cp_metrics_find(reg, "strata_cp_signaling_closes_total"))) {
+		struct sig_server_stats st;
+
+		sig_server_stats(cp->sig, &st);
+		for (int r = 0; r < SIG_CLOSE_COUNT; r++)
+			cp_series_set_counter(CP_SERIES(m, sig_close_name(r)), st.closes[r]);
+	}
 }
 
 static int metrics_setup(struct cp *cp)
@@ -207,6 +214,9 @@ static int metrics_setup(struct cp *cp)
 			      "Open signaling connections.", NULL) ||
 	    !cp_metrics_counter(reg, "strata_cp_joins_total", "Join requests by outcome.",
 				"result", NULL) ||
+	    !cp_metrics_counter(reg, "strata_cp_signaling_closes_total",
+				"Signaling connections ended, by reason (dead: no answer to a ping).",
+				"reason", NULL) ||
 	    cp_metrics_add_collector(reg, collect, cp) < 0)
 		return -1;
 	return 0;

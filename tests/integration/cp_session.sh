@@ -151,7 +151,7 @@ ctl room show app1 nosuchroom 2>/dev/null && fail "room show of a missing room s
 import sys, urllib.request
 text = urllib.request.urlopen("http://127.0.0.1:%s/metrics" % sys.argv[1], timeout=5).read().decode()
 want = ['strata_cp_participants 2', 'strata_cp_rooms 1', 'strata_cp_dataplane_up 1',
-        'strata_cp_joins_total{result="ok"} 2']
+        'strata_cp_joins_total{result="ok"} 2', 'strata_cp_signaling_closes_total{reason="dead"} 0']
 missing = [w for w in want if w not in text.splitlines()]
 assert not missing, (missing, text)
 PYEOF
