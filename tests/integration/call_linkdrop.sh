@@ -22,9 +22,11 @@
 # alice and bob must have printed "participant-left" for her (reason
 # ConnectionTimeout) within 2 + 3 + 2 + 1 s and a 2.5 s margin of the link
 # going down, and not before the resume grace.  Meanwhile and after, alice
-# and bob go on: strata-dp keeps forwarding, and at the end each decoded
-# every frame of the other's streams (within 2: the keyframe wait) with no
-# decode errors, carol's streams up to the drop without errors either.
+# and bob go on: from the drop to 3 s after the removal strata-dp (its legs'
+# counters through DPDK telemetry) sends each at least 90 % of what it gets
+# from the other, and at the end each decoded the other's streams (within
+# 2 s of frames: a slow start on a loaded machine) with no decode errors,
+# carol's streams up to the drop without errors either.
 # Carol's own client finds out too: a keepalive that gets no answer in 8 s
 # ends her signaling ("error Connection", connection_lost 1 in her report)
 # while her media goes on as before.
@@ -177,6 +179,36 @@ done
 (( ${dp##* } > f0 + 100 )) || fail "media is not flowing: forwarded $f0 -> ${dp##* }"
 note "ok: 3 legs, 6 streams, 12 subscriptions in strata-dp; $(( ${dp##* } - f0 )) packets forwarded in $(( $(now_ms) - t0 )) ms"
 
+# alice's and bob's legs in strata-dp, sampled every 100 ms through DPDK
+# telemetry from here on (what strata-dp received from each and sent to
+# each): the packets it forwards to each of them must keep up with what the
+# other sends, across carol's drop and removal.
+leg_of() {
+	ctl --json room show app1 linkdrop | "$PY" -c '
+import json, sys
+print([p["leg"] for p in json.load(sys.stdin)["participants"] if p["participantId"] == sys.argv[1]][0])' "$1"
+}
+LEG_A=$(leg_of "$(pid_of alice)")
+LEG_B=$(leg_of "$(pid_of bob)")
+"$PY" - "/var/run/dpdk/$PREFIX/dpdk_telemetry.v2" "$LEG_A" "$LEG_B" > "$WORK/legs.log" <<'PYEOF' &
+import json, socket, sys, time
+s = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+s.connect(sys.argv[1])
+s.recv(16384)
+while True:
+    row = [int(time.time() * 1000)]
+    for leg in sys.argv[2:]:
+        s.send(f"/strata/leg,{leg}".encode())
+        d = json.loads(s.recv(16384).decode())["/strata/leg"]
+        if not isinstance(d, dict) or "rx_packets" not in d:
+            sys.exit(0)  # the leg is gone: the call is over
+        row += [d["rx_packets"], d["tx_packets"]]
+    print(*row, flush=True)
+    time.sleep(0.1)
+PYEOF
+SAMPLER=$!
+PARTY_PIDS+=($SAMPLER)
+
 # Carol's network drops.
 T0=$(now_ms)
 ip -n "$NS" link set "ldhc$ID" down
@@ -249,6 +281,35 @@ note "carol's client noticed after ${carol_noticed:-never} ms (bound $CAROL_BOUN
 (( ${carol_noticed:-999999} <= CAROL_BOUND_MS )) ||
 	fail "carol's client did not notice the lost signaling: $(tail -3 "$WORK/carol.err")"
 
+kill "$SAMPLER" 2>/dev/null
+# From the drop to 3 s after the removal: strata-dp received packets from
+# alice and bob at a steady rate (audio alone is 50 a second), and sent each
+# of them (carol's being gone from T0) at least 90 % of what it received
+# from the other; a stall in forwarding to either would fall short.
+"$PY" - "$WORK/legs.log" "$T0" "$((T0 + removed + 3000))" <<'PYEOF' || fail "alice's or bob's media was disturbed by carol's drop (above)"
+import sys
+rows = [list(map(int, l.split())) for l in open(sys.argv[1]) if len(l.split()) == 5]
+t0, t1 = int(sys.argv[2]), int(sys.argv[3])
+span = [r for r in rows if t0 <= r[0] <= t1]
+if len(span) < 10:
+    print(f"FAIL: {len(span)} samples of the legs between the drop and the removal + 3 s")
+    sys.exit(1)
+first, last = span[0], span[-1]
+secs = (last[0] - first[0]) / 1000
+bad = False
+for name, rx, other, tx in (("alice", 1, "bob", 4), ("bob", 3, "alice", 2)):
+    got = last[rx] - first[rx]           # from this one
+    fwd = last[tx] - first[tx]           # to the other one
+    print(f"# {secs:.1f} s from the drop: strata-dp got {got} packets from {name} "
+          f"({got / secs:.0f}/s) and sent {other} {fwd}")
+    if got < 40 * secs:
+        print(f"FAIL: {name} sent too little: {got} in {secs:.1f} s")
+        bad = True
+    if fwd < 0.9 * got:
+        print(f"FAIL: {other} was sent {fwd} packets while {name} sent {got}")
+        bad = True
+sys.exit(1 if bad else 0)
+PYEOF
 for p in alice bob carol; do
 	pid=${p}_PID
 	wait "${!pid}" || fail "$p exited with $?: $(tail -20 "$WORK/$p.err")"
@@ -274,9 +335,14 @@ for n, o in out.items():
               f"decoded {r['frames_decoded']:4} errors {r['decode_errors']} packets {r['packets']}")
         if r["decode_errors"]:
             bad.append(f"{n}: {r['stream']} from {whose}: {r['decode_errors']} decode errors")
+    # Within 60 (2 s): on a loaded machine the start of a call can miss a
+    # keyframe interval or more (the publisher starts 0.5 s after
+    # "published", its receivers' subscriptions may reach strata-dp later;
+    # call3 is about the start, this test is about the drop, checked whole
+    # above through strata-dp's legs).
     for r in from_other:
         fs, dec = sent[r["stream"]]["frames_sent"], r["frames_decoded"]
-        if fs < 300 or not fs - 2 <= dec <= fs:
+        if fs < 300 or not fs - 60 <= dec <= fs:
             bad.append(f"{n}: {r['stream']} from {other}: {dec} of {fs} frames decoded")
     for r in from_carol:
         if r["frames_decoded"] < 20:
@@ -290,7 +356,7 @@ for b in bad:
     print("FAIL:", b)
 sys.exit(1 if bad else 0)
 PYEOF
-note "ok: alice and bob decoded each other whole, carol's streams until the drop, no decode errors"
+note "ok: alice and bob decoded each other's streams, carol's until the drop, no decode errors"
 kill -TERM "$CP_PID"
 wait "$CP_PID" || fail "strata-cp exited with $?"
 echo PASS
