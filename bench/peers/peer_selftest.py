@@ -10,6 +10,8 @@ checks bench/peers/rtpengine relies on must be able to fail.
   2. The same with a receiver key that is not the publisher's: every sampled
      decryption fails (decrypt_failed > 0, decrypted == 0).
   3. The publisher sends to a port nobody reads: everything is counted lost.
+  4. ng.py's bencode against BEP 3's examples, and its refusals of malformed
+     input (rtpengine's replies are parsed with it).
 
     peer_selftest.py BUILD_DIR
 """
@@ -19,6 +21,9 @@ import socket
 import subprocess
 import sys
 import tempfile
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import ng  # noqa: E402
 
 
 def free_pair():
@@ -55,7 +60,27 @@ def run(exe, pub_key, rx_key, to_receiver, profile="AES_CM_128_HMAC_SHA1_80"):
         os.unlink(keys)
 
 
+def check_bencode():
+    # BEP 3 ("The BitTorrent Protocol Specification"), its examples.
+    vectors = [(b"4:spam", b"spam"), (b"0:", b""), (b"i3e", 3), (b"i-3e", -3), (b"i0e", 0),
+               (b"l4:spam4:eggse", [b"spam", b"eggs"]),
+               (b"d3:cow3:moo4:spam4:eggse", {"cow": b"moo", "spam": b"eggs"}),
+               (b"d4:spaml1:a1:bee", {"spam": [b"a", b"b"]})]
+    for enc, dec in vectors:
+        assert ng.bdecode(enc) == dec, (enc, dec)
+        assert ng.bencode(dec) == enc, (enc, dec)
+    for bad in (b"", b"i3", b"l4:spam", b"5:spam", b"d3:cowe", b"x", b"4:spamx", b"i3ee",
+                b"d3:cow"):
+        try:
+            ng.bdecode(bad)
+        except ng.NgError:
+            continue
+        raise AssertionError("bdecode accepted %r" % bad)
+    print("bencode: %d vectors, malformed inputs refused" % len(vectors))
+
+
 def main():
+    check_bencode()
     exe = os.path.join(sys.argv[1], "bench", "peers", "strata-peer-load")
     k1, k2 = os.urandom(30), os.urandom(30)
 
