@@ -21,6 +21,7 @@
 #include "dp.h"
 #include "fanout.h"
 #include "media.h"
+#include "port_link.h"
 
 static void punt(struct dp_worker *w, struct rte_mbuf *m, const struct dp_pkt *pkt,
 		 uint16_t port_id, enum strata_packet_class cls)
@@ -177,10 +178,15 @@ int dp_worker_main(void *arg)
 
 	rte_rcu_qsbr_thread_register(dp->rcu, w->index);
 	rte_rcu_qsbr_thread_online(dp->rcu, w->index);
+	/* A port's driver may unmap a queue's memory from its own thread when
+	 * the peer goes away; port_link.c makes that wait for this quiescent
+	 * state, so none of it goes while a burst is reading it. */
+	dp_port_link_worker_enter(dp->rcu);
 	while (!atomic_load_explicit(&dp->stop, memory_order_relaxed)) {
 		dp_worker_iteration(w);
 		rte_rcu_qsbr_quiescent(dp->rcu, w->index);
 	}
+	dp_port_link_worker_leave();
 	rte_rcu_qsbr_thread_offline(dp->rcu, w->index);
 	rte_rcu_qsbr_thread_unregister(dp->rcu, w->index);
 	return 0;
