@@ -32,7 +32,7 @@
 #define RUN_MAX_MEDIA 2
 #define RUN_HDR 42                 /* Ethernet, IPv4, UDP */
 #define RUN_RTP_HDR 12
-#define RUN_STAMP_LEN 16           /* send TSC and the input's index, in every payload */
+#define RUN_STAMP_LEN 24           /* send TSC, stream, index, RTP timestamp, trial: every payload */
 
 enum run_codec { RUN_CODEC_OPUS, RUN_CODEC_VP8 };
 
@@ -72,7 +72,8 @@ struct run_stream {             /* one publisher's stream */
 	uint32_t ssrc;
 	srtp_t client;              /* the publisher, libsrtp2 */
 	uint16_t seq;
-	uint32_t ts;
+	uint64_t ts;                /* the next frame's; the RTP field is the low 32 bits */
+	struct run_epoch ep;        /* which timestamps each trial sent (run_loss.h) */
 	uint16_t picture_id;
 	uint8_t tl0;
 	unsigned frame_packet;
@@ -87,7 +88,11 @@ struct run_sub {                /* one receiver's copy of one stream */
 	uint32_t stream;            /* index into streams */
 	uint32_t ssrc;              /* what the receiver sees */
 	srtp_t client;              /* the receiver, libsrtp2, for the sample */
-	struct run_loss loss;       /* since the start */
+	struct run_loss loss;       /* this trial's outputs (and earlier trials' seen in it) */
+	struct run_loss total;      /* every trial's since the warm-up */
+	uint64_t seen;              /* outputs, for the sample */
+	uint32_t ts_offset;         /* strata-dp's: output RTP timestamp - input's */
+	bool ts_known;              /* from the first decrypted output's stamp */
 	uint64_t decrypted, decrypt_fail, payload_bad;
 };
 
@@ -114,6 +119,7 @@ struct run_state {
 	uint8_t my_mac[6], dp_mac[6];
 	uint8_t dp_ip[4], client_ip[4];
 	double tsc_hz;
+	uint32_t trial;             /* trials so far (the warm-up's rounds too), in the stamp */
 	unsigned sample_every;      /* decrypt one output in this many per subscription */
 
 	struct dp_driver *drv;
@@ -148,13 +154,16 @@ struct run_trial {
 	uint64_t offered, sent_ok;  /* inputs tried, inputs the port took */
 	uint64_t expected, received;/* outputs */
 	uint64_t gaps, bad;         /* continuity gaps; wrong outputs (any check) */
+	uint64_t late;              /* outputs of an earlier trial seen in this one (not in received) */
 	uint64_t rtcp;              /* strata-dp's RTCP to receivers (not counted) */
 	double elapsed;             /* seconds the generator ran */
 	double loss;                /* 1 - received / expected, outputs */
 	struct hist *lat;           /* sampled latency, ns (caller's) */
 };
 
-/* Runs one trial, then drains for the stragglers. */
+/* Runs one trial, then drains for the stragglers.  Only its own inputs'
+ * outputs count (run_loss.h, run_origin_of); bench_fail if a receiver ever
+ * counts more than its inputs make. */
 void run_trial(struct run_state *st, struct run_trial *t,
 	       void (*progress)(void *arg, const struct run_trial *t, double done), void *arg);
 /* Sends slowly until every subscription has its first outputs and a round

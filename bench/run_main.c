@@ -151,8 +151,10 @@ static void record(struct search_ctx *c, const struct run_trial *t)
 		r->points[r->n_points++] = (struct run_point){
 			.search = c->label, .offered_pps = (double)t->offered / t->elapsed,
 			.out_pps = (double)t->received / t->elapsed, .loss = t->loss,
+			.late = t->late,
 		};
-	r->outputs += t->received;
+	r->outputs += t->received + t->late;
+	r->late += t->late;
 	r->wrong += t->bad;
 }
 
@@ -373,8 +375,8 @@ report:
 		r.decrypted += st.subs[i].decrypted;
 		r.decrypt_fail += st.subs[i].decrypt_fail;
 		r.payload_bad += st.subs[i].payload_bad;
-		r.gaps += st.subs[i].loss.gaps;
-		r.duplicates += st.subs[i].loss.duplicates;
+		r.gaps += st.subs[i].total.gaps;
+		r.duplicates += st.subs[i].total.duplicates;
 	}
 	teardown_at_exit();
 	bench_progress_close();

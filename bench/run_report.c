@@ -86,13 +86,16 @@ void run_report_table(const struct run_results *r, FILE *f)
 	    (unsigned long long)r->payload_bad);
 	ROW("sequence gaps / duplicates (all trials)", "%llu / %llu", (unsigned long long)r->gaps,
 	    (unsigned long long)r->duplicates);
+	ROW("late outputs, from an earlier trial (not counted)", "%llu",
+	    (unsigned long long)r->late);
 #undef ROW
 	bench_table_print(t, f);
 	bench_table_free(t);
-	fprintf(f, "\ntrials (offered inputs/s -> outputs/s, loss):\n");
+	fprintf(f, "\ntrials (offered inputs/s -> outputs/s, loss; late outputs of earlier trials):\n");
 	for (unsigned i = 0; i < r->n_points; i++)
-		fprintf(f, "  %-9s %10.0f -> %11.0f  %.4f%%\n", r->points[i].search,
-			r->points[i].offered_pps, r->points[i].out_pps, r->points[i].loss * 100);
+		fprintf(f, "  %-9s %10.0f -> %11.0f  %.4f%%  %llu late\n", r->points[i].search,
+			r->points[i].offered_pps, r->points[i].out_pps, r->points[i].loss * 100,
+			(unsigned long long)r->points[i].late);
 }
 
 static void latency_obj(struct bench_json *j, const struct run_results *r)
@@ -163,6 +166,7 @@ void run_report_json_file(const struct run_results *r, FILE *f)
 	bench_json_uint(&j, "decrypt_failed", r->decrypt_fail);
 	bench_json_uint(&j, "payload_wrong", r->payload_bad);
 	bench_json_uint(&j, "sequence_gaps", r->gaps);
+	bench_json_uint(&j, "late_outputs", r->late);
 	bench_json_begin_array(&j, "trials");
 	for (unsigned i = 0; i < r->n_points; i++) {
 		bench_json_begin_object(&j, NULL);
@@ -170,6 +174,7 @@ void run_report_json_file(const struct run_results *r, FILE *f)
 		bench_json_double(&j, "offered_in_pps", r->points[i].offered_pps);
 		bench_json_double(&j, "out_pps", r->points[i].out_pps);
 		bench_json_double(&j, "loss", r->points[i].loss);
+		bench_json_uint(&j, "late", r->points[i].late);
 		bench_json_end_object(&j);
 	}
 	bench_json_end_array(&j);

@@ -15,6 +15,7 @@ struct run_point {              /* one trial, for the table and the plot */
 	double offered_pps;         /* inputs per second achieved */
 	double out_pps;             /* outputs per second received */
 	double loss;
+	uint64_t late;              /* outputs of earlier trials seen in it (not in out_pps) */
 };
 
 #define RUN_MAX_POINTS (3 * NDR_MAX_TRIALS + 4)
@@ -43,6 +44,7 @@ struct run_results {
 	uint64_t lat_samples;
 	/* correctness over the whole run */
 	uint64_t outputs, wrong, decrypted, decrypt_fail, payload_bad, gaps, duplicates;
+	uint64_t late;              /* outputs seen in a later trial than their input's */
 	unsigned n_points;
 	struct run_point points[RUN_MAX_POINTS];
 };

@@ -280,6 +280,8 @@ void run_program(struct run_state *st)
 				s->ssrc = STREAM_SSRC_BASE + s->id;
 				s->seq = (uint16_t)(65000 + si * 7); /* wraps early in a run */
 				s->ts = 90000;
+				s->ep = (struct run_epoch){ .run_first = s->ts,
+							    .trial_first = s->ts };
 				s->client = libsrtp(&st->legs[s->leg].rx, s->ssrc);
 				uint8_t pt = md->codec == RUN_CODEC_OPUS ? 111 : 96;
 				struct strata_cmd_stream_add a = {

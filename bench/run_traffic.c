@@ -7,20 +7,28 @@
  * -- the stream's next sequence number and timestamp, never a replay, so
  * strata-dp's replay protection sees a valid stream -- protected by the
  * publisher's own libsrtp2 context.  Its payload carries a stamp: the TSC
- * when it was built and its stream and index; the rest is a pattern the
- * sink checks.  VP8 streams are L1T3 as a WebRTC sender writes them
- * (strata-dp parses and rewrites the descriptor), frames of 8 packets, the
- * first frame a keyframe; Opus 20 ms packets.  Inputs the port does not
+ * when it was built, its stream and index, its RTP timestamp and trial; the
+ * rest is a pattern the sink checks.  VP8 streams are L1T3 as a WebRTC
+ * sender writes them (strata-dp parses and rewrites the descriptor), frames
+ * of 8 packets, the first frame a keyframe; Opus 20 ms packets.  Every trial
+ * starts each stream on a new frame (the rest of a frame the trial before
+ * began is not sent, as if the sender had dropped it), so no input of a
+ * trial shares a timestamp with an earlier trial's: that is how outputs are
+ * attributed to trials (run_loss.h).  Inputs the port does not
  * take (strata-dp's memif ring full) are offered and lost.
  *
  * Sink: every frame strata-dp sends back is checked (our MAC, IPv4/UDP to
  * the client address and the leg's port, from the leg's local port, an
- * SSRC of one of the leg's subscriptions) and counted for that
- * subscription with its sequence number (run_loss.h: strata-dp renumbers
- * each receiver's copy, so a gap is a loss).  One output in sample_every
- * per subscription is decrypted with the receiver's keys (libsrtp2), its
- * payload compared with what the publisher sent, and its stamp's age
- * recorded as latency: memif both ways and strata-dp's work.
+ * SSRC of one of the leg's subscriptions) and attributed by its RTP
+ * timestamp to this trial or an earlier one (run_origin_of).  This trial's
+ * are counted for that subscription with their sequence numbers (run_loss.h:
+ * strata-dp renumbers each receiver's copy, so a gap is a loss); an earlier
+ * trial's are counted apart, as late.  One output in sample_every per
+ * subscription (and its first, which gives strata-dp's timestamp offset) is
+ * decrypted with the receiver's keys (libsrtp2), its payload compared with
+ * what the publisher sent -- including the trial in its stamp against the
+ * attribution -- and, if it is this trial's, its stamp's age recorded as
+ * latency: memif both ways and strata-dp's work.
  */
 #include <string.h>
 
@@ -44,6 +52,17 @@ static inline uint8_t pattern(uint32_t stream, unsigned k)
 	return (uint8_t)(stream * 29u + k * 7u + 1u);
 }
 
+/* VP8: the next frame (its timestamp, PictureID, TL0PICIDX). */
+static void next_frame(struct run_stream *s)
+{
+	static const uint8_t tids[4] = { 0, 2, 1, 2 };
+	s->frame_packet = 0;
+	s->ts += 3000;
+	s->picture_id = (uint16_t)((s->picture_id + 1) & 0x7fff);
+	if (tids[s->picture_id & 3] == 0)
+		s->tl0++;
+}
+
 static unsigned build_rtp(struct run_state *st, struct run_stream *s, uint8_t *p, uint64_t now)
 {
 	const struct run_media *md = &st->sc->media[s->media];
@@ -53,8 +72,14 @@ static unsigned build_rtp(struct run_state *st, struct run_stream *s, uint8_t *p
 	p[0] = 0x80;
 	p[1] = (uint8_t)((last ? 0x80 : 0) | (vp8 ? 96 : 111));
 	p[2] = (uint8_t)(s->seq >> 8), p[3] = (uint8_t)s->seq;
-	p[4] = (uint8_t)(s->ts >> 24), p[5] = (uint8_t)(s->ts >> 16);
-	p[6] = (uint8_t)(s->ts >> 8), p[7] = (uint8_t)s->ts;
+	uint32_t ts = (uint32_t)s->ts;
+	/* A trial's timestamps must stay within half the 32-bit space for the
+	 * sink to place every output (run_origin_of). */
+	if (s->ts - s->ep.trial_first >= UINT64_C(1) << 31)
+		bench_fail("stream %u's RTP timestamps went round half their space in one trial: "
+			   "shorten --trial", s->id);
+	p[4] = (uint8_t)(ts >> 24), p[5] = (uint8_t)(ts >> 16);
+	p[6] = (uint8_t)(ts >> 8), p[7] = (uint8_t)ts;
 	p[8] = (uint8_t)(s->ssrc >> 24), p[9] = (uint8_t)(s->ssrc >> 16);
 	p[10] = (uint8_t)(s->ssrc >> 8), p[11] = (uint8_t)s->ssrc;
 	uint8_t *pl = p + RUN_RTP_HDR;
@@ -80,18 +105,15 @@ static unsigned build_rtp(struct run_state *st, struct run_stream *s, uint8_t *p
 	memcpy(pl + STAMP_AT + 8, &s->id, 4);
 	uint32_t idx = (uint32_t)s->sent;
 	memcpy(pl + STAMP_AT + 12, &idx, 4);
+	memcpy(pl + STAMP_AT + 16, &ts, 4);
+	memcpy(pl + STAMP_AT + 20, &st->trial, 4);
 
+	s->ep.newest = s->ts;
 	s->seq++;
 	s->sent++;
 	if (vp8) {
-		if (++s->frame_packet == FRAME_PACKETS) {
-			static const uint8_t tids[4] = { 0, 2, 1, 2 };
-			s->frame_packet = 0;
-			s->ts += 3000;
-			s->picture_id = (uint16_t)((s->picture_id + 1) & 0x7fff);
-			if (tids[s->picture_id & 3] == 0)
-				s->tl0++;
-		}
+		if (++s->frame_packet == FRAME_PACKETS)
+			next_frame(s);
 	} else {
 		s->ts += 960;
 	}
@@ -165,35 +187,65 @@ static bool sink_one(struct run_state *st, struct run_trial *t, struct rte_mbuf 
 	if (be16(f + 34) != l->local.port || be16(f + 36) != l->remote.port ||
 	    be16(f + 38) != len - 34)
 		return false;
-	bool sample = u->loss.received % st->sample_every == 0;
-	run_loss_seq(&u->loss, be16(rtp + 2));
-	t->received++;
-	if (!sample)
-		return true;
-
 	const struct run_stream *s = &st->streams[u->stream];
-	const struct run_media *md = &st->sc->media[s->media];
-	int rlen = (int)(len - RUN_HDR);
-	if (srtp_unprotect(u->client, rtp, &rlen) != srtp_err_status_ok) {
-		u->decrypt_fail++;
-		return false;
+	uint32_t out_ts = be32(rtp + 4);
+	uint16_t seq = be16(rtp + 2);
+	/* The first output is always decrypted: its stamp gives strata-dp's
+	 * timestamp offset for this receiver, which the attribution needs. */
+	bool sample = !u->ts_known || u->seen % st->sample_every == 0;
+	u->seen++;
+	uint64_t stamp = 0;
+	uint32_t stamp_trial = 0;
+	if (sample) {
+		const struct run_media *md = &st->sc->media[s->media];
+		int rlen = (int)(len - RUN_HDR);
+		if (srtp_unprotect(u->client, rtp, &rlen) != srtp_err_status_ok) {
+			u->decrypt_fail++;
+			return false;
+		}
+		u->decrypted++;
+		const uint8_t *pl = rtp + RUN_RTP_HDR;
+		uint32_t sid, in_ts;
+		memcpy(&stamp, pl + STAMP_AT, 8);
+		memcpy(&sid, pl + STAMP_AT + 8, 4);
+		memcpy(&in_ts, pl + STAMP_AT + 16, 4);
+		memcpy(&stamp_trial, pl + STAMP_AT + 20, 4);
+		bool ok = (unsigned)rlen == RUN_RTP_HDR + md->size && sid == s->id && stamp <= now;
+		for (unsigned k = STAMP_AT + RUN_STAMP_LEN; ok && k < md->size; k++)
+			ok = pl[k] == pattern(s->id, k);
+		if (md->codec == RUN_CODEC_VP8 && ok)
+			ok = (pl[0] & 0x80) && (pl[2] & 0x80); /* descriptor kept its extensions */
+		if (!ok) {
+			u->payload_bad++;
+			return false;
+		}
+		if (!u->ts_known) {
+			u->ts_offset = out_ts - in_ts;
+			u->ts_known = true;
+		} else if (out_ts - in_ts != u->ts_offset) {
+			bench_fail("subscription %u: strata-dp's RTP timestamp offset changed from %u "
+				   "to %u (a simulcast switch?), so its outputs can no longer be "
+				   "attributed to trials", u->id, u->ts_offset, out_ts - in_ts);
+		}
 	}
-	u->decrypted++;
-	const uint8_t *pl = rtp + RUN_RTP_HDR;
-	uint64_t stamp;
-	uint32_t sid;
-	memcpy(&stamp, pl + STAMP_AT, 8);
-	memcpy(&sid, pl + STAMP_AT + 8, 4);
-	bool ok = (unsigned)rlen == RUN_RTP_HDR + md->size && sid == s->id && stamp <= now;
-	for (unsigned k = STAMP_AT + RUN_STAMP_LEN; ok && k < md->size; k++)
-		ok = pl[k] == pattern(s->id, k);
-	if (md->codec == RUN_CODEC_VP8 && ok)
-		ok = (pl[0] & 0x80) && (pl[2] & 0x80); /* descriptor kept its extensions */
-	if (!ok) {
-		u->payload_bad++;
+	uint64_t before = u->loss.received;
+	enum run_origin o = run_loss_output(&u->loss, &s->ep, out_ts - u->ts_offset, seq);
+	if (o == RUN_ORIGIN_NEVER_SENT)
 		return false;
+	if (sample && (stamp_trial == st->trial) != (o == RUN_ORIGIN_THIS_TRIAL))
+		bench_fail("subscription %u: an output stamped in trial %u was attributed to %s "
+			   "trial (now %u): the attribution by RTP timestamp is broken", u->id,
+			   stamp_trial, o == RUN_ORIGIN_THIS_TRIAL ? "this" : "an earlier", st->trial);
+	if (o == RUN_ORIGIN_EARLIER_TRIAL) {
+		t->late++;
+		return true;
 	}
-	if (t->lat != NULL)
+	t->received += u->loss.received - before;
+	if (run_loss_check(&u->loss) != 0)
+		bench_fail("subscription %u counted %llu outputs in this trial from %llu inputs "
+			   "sent towards it: outputs were attributed to the wrong trial", u->id,
+			   (unsigned long long)u->loss.received, (unsigned long long)u->loss.expected);
+	if (sample && t->lat != NULL)
 		hist_record(t->lat, (uint64_t)((double)(now - stamp) * 1e9 / st->tsc_hz));
 	return true;
 }
@@ -218,20 +270,28 @@ void run_trial(struct run_state *st, struct run_trial *t,
 {
 	struct rte_mbuf *m[BURST];
 	double hz = st->tsc_hz;
-	uint64_t gaps0 = 0;
+
+	/* A new trial: each stream's next input starts a frame, so its
+	 * timestamp is above all the earlier trials' (run_loss.h), and the
+	 * receivers' accounts start afresh. */
+	st->trial++;
+	for (unsigned i = 0; i < st->n_streams; i++) {
+		struct run_stream *s = &st->streams[i];
+		if (s->frame_packet != 0)
+			next_frame(s);
+		s->ep.trial_first = s->ts;
+	}
+	for (unsigned i = 0; i < st->n_subs; i++)
+		run_loss_init(&st->subs[i].loss);
+	t->offered = t->sent_ok = t->expected = t->received = t->rtcp = t->late = t->bad = 0;
 
 	/* Whatever an earlier trial left in the rings (an overloaded one can
-	 * leave seconds of it) is checked but not counted here: counted, it
-	 * would hide this trial's loss and inflate its latency. */
-	struct run_trial old = { 0 };
+	 * leave seconds of it) is drained first: checked, and counted as late,
+	 * not as this trial's (it could not be: its timestamps are older). */
 	uint64_t q = (uint64_t)(hz * 0.1), last0 = rte_rdtsc(), stop0 = last0 + (uint64_t)(hz * 10);
 	for (uint64_t now0 = last0; now0 < stop0 && now0 - last0 < q; now0 = rte_rdtsc())
-		if (sink(st, &old) > 0)
+		if (sink(st, t) > 0)
 			last0 = rte_rdtsc();
-	for (unsigned i = 0; i < st->n_subs; i++)
-		gaps0 += st->subs[i].loss.gaps;
-	t->offered = t->sent_ok = t->expected = t->received = t->rtcp = 0;
-	t->bad = old.bad;
 	uint64_t interval = (uint64_t)(hz / t->rate);
 	if (interval == 0)
 		interval = 1;
@@ -267,10 +327,15 @@ void run_trial(struct run_state *st, struct run_trial *t,
 	for (now = last; now < stop && now - last < quiet; now = rte_rdtsc())
 		if (sink(st, t) > 0)
 			last = rte_rdtsc();
-	uint64_t gaps = 0;
-	for (unsigned i = 0; i < st->n_subs; i++)
-		gaps += st->subs[i].loss.gaps;
-	t->gaps = gaps - gaps0;
+	t->gaps = 0;
+	for (unsigned i = 0; i < st->n_subs; i++) {
+		t->gaps += st->subs[i].loss.gaps;
+		run_loss_merge(&st->subs[i].total, &st->subs[i].loss);
+	}
+	if (t->received > t->expected)
+		bench_fail("a trial counted %llu outputs from inputs that make %llu: outputs were "
+			   "attributed to the wrong trial", (unsigned long long)t->received,
+			   (unsigned long long)t->expected);
 	t->loss = t->expected == 0 ? 1.0
 		  : t->received >= t->expected ? 0.0
 		  : 1.0 - (double)t->received / (double)t->expected;
@@ -310,7 +375,9 @@ void run_warmup(struct run_state *st, double timeout_s)
 	}
 	st->warm = false;
 	for (unsigned i = 0; i < st->n_subs; i++) {
+		/* ts_offset stays: strata-dp keeps it (run_loss.h). */
 		run_loss_init(&st->subs[i].loss);
+		run_loss_init(&st->subs[i].total);
 		st->subs[i].decrypted = st->subs[i].decrypt_fail = st->subs[i].payload_bad = 0;
 	}
 }
