@@ -129,6 +129,12 @@ static void set_targets(struct dp_sub *sub, uint8_t spatial, uint8_t temporal)
 	atomic_store_explicit(&sub->target_temporal, temporal, memory_order_relaxed);
 }
 
+/* Whether the receiver gets this source at all (dp_sub.off). */
+static void set_off(struct dp_sub *sub, bool off)
+{
+	atomic_store_explicit(&sub->off, off, memory_order_relaxed);
+}
+
 void dp_adapt_sub_caps(struct dp_main *mn, uint32_t sub_id, bool added)
 {
 	struct dp_adapt *a = mn->adapt;
@@ -140,10 +146,13 @@ void dp_adapt_sub_caps(struct dp_main *mn, uint32_t sub_id, bool added)
 			a->sub_adapted[sub_id] = 0;
 		}
 		set_targets(sub, sub->cap_spatial, sub->cap_temporal);
+		set_off(sub, sub->paused);
 		return;
 	}
-	/* Adapted: a lower cap applies at once, a higher one at the next
-	 * run, through the policy. */
+	/* Adapted: a lower cap (or a pause) applies at once, a higher one
+	 * (or the end of a pause) at the next run, through the policy. */
+	if (sub->paused)
+		set_off(sub, true);
 	uint8_t s = atomic_load(&sub->target_spatial), t = atomic_load(&sub->target_temporal);
 	set_targets(sub, s < sub->cap_spatial ? s : sub->cap_spatial,
 		    t < sub->cap_temporal ? t : sub->cap_temporal);
@@ -295,6 +304,7 @@ static void run_leg(struct dp_main *mn, uint32_t leg_id, int64_t now_us)
 			if (a->sub_adapted[s]) {
 				a->sub_adapted[s] = 0;
 				set_targets(&t->subs[s], t->subs[s].cap_spatial, t->subs[s].cap_temporal);
+				set_off(&t->subs[s], t->subs[s].paused);
 			}
 		return;
 	}
@@ -339,25 +349,32 @@ static void run_leg(struct dp_main *mn, uint32_t leg_id, int64_t now_us)
 		uint8_t ts, tt;
 
 		a->sub_state[ids[i]] = state[i];
+		bool off = false;
 		if (!out[i].on && out[i].off == DP_LP_OFF_NO_LAYERS) {
 			/* Nothing measured within the wishes (not sending yet):
 			 * nothing to decide; the cap stands. */
 			ts = sub->cap_spatial;
 			tt = sub->cap_temporal;
+			off = sub->paused;
 		} else if (out[i].on) {
 			ts = out[i].spatial;
 			tt = out[i].temporal;
 		} else {
-			/* Left out: its lowest layer until strata-cp acts
-			 * (the dataplane has no "paused" subscription). */
+			/* Left out (paused, beyond max_video_sources, or not
+			 * even the base layer fits the estimate): nothing at
+			 * all, and from its lowest layer when back. */
 			ts = 0;
 			tt = 0;
+			off = true;
 		}
 		bool moved = atomic_load(&sub->target_spatial) != ts ||
-			     atomic_load(&sub->target_temporal) != tt;
+			     atomic_load(&sub->target_temporal) != tt ||
+			     atomic_load(&sub->off) != off;
 		a->sub_adapted[ids[i]] = 1;
-		if (moved)
+		if (moved) {
 			set_targets(sub, ts, tt);
+			set_off(sub, off);
+		}
 		if (moved || out[i].changed)
 			emit_changed(mn, ids[i], sub, estimate, &out[i]);
 	}

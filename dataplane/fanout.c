@@ -289,6 +289,16 @@ static bool output_one(struct dp_worker *w, const struct input_view *in, uint32_
 	struct dp_svc_out so = {0};
 	enum dp_select sel;
 
+	/* Paused by the receiver or left out by the layer policy (adapt.c):
+	 * nothing at all.  Back on, it starts again as a new receiver does,
+	 * from the encoding's next keyframe (asked for then), numbered on
+	 * from its last output (rebase). */
+	if (atomic_load_explicit(&sub->off, memory_order_relaxed)) {
+		sub->cur_spatial = DP_NONE;
+		sub->dropped++;
+		*why = DP_DROP_LAYER_FILTERED;
+		return false;
+	}
 	if (path == DP_PATH_SIMPLE) {
 		sel = dp_select_packet(
 			sub, &sub->frame, st, fi, target_encoding(in->src, sub),

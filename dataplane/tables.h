@@ -175,6 +175,10 @@ struct dp_sub {
 	 * estimate, the targets are these lowered by adaptation (leg_bwe.h). */
 	uint8_t cap_spatial, cap_temporal;
 	uint8_t paused;
+	/* Nothing at all [main: adapt.c]: paused by the receiver, or left out
+	 * by the layer policy (the estimate cannot carry even its base
+	 * layer, or beyond max_video_sources).  Back on from a keyframe. */
+	_Atomic uint8_t off;
 	uint16_t max_height;
 
 	/* What the receiver gets now [owner = receiver leg's worker]. */

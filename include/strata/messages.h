@@ -342,7 +342,8 @@ struct strata_event_layers_changed {
 	uint8_t spatial, temporal;   /* the new targets */
 	uint8_t cap_spatial, cap_temporal; /* SUB_SET_LAYERS */
 	uint8_t on;                  /* 0: the policy left it out (off says why);
-				      * it gets its lowest layer meanwhile */
+				      * it gets nothing meanwhile, and starts again
+				      * from a keyframe when back on */
 	uint8_t off;                 /* 1 limit or paused, 2 no layers, 3 bandwidth */
 	uint8_t pad[2];
 };

@@ -13,10 +13,15 @@
 #       2 Mbit/s for 8 s: it must get all three layers, then layer 0 alone
 #       (down at once), then all three again (up after the estimate held);
 #   receiver B (transport-cc, extension id 5): true arrival times for 6 s,
-#       then a queue growing 300 ms every second: all layers, then fewer
-#       (the delay-based estimate drops below what they cost);
+#       then a queue growing 300 ms every second: all layers, then fewer or
+#       none (the delay-based estimate drops below what they cost);
 #   receiver C (transport-cc): 6 s clean, then 40% of its packets reported
-#       lost: all layers, then fewer (the loss-based estimate).
+#       lost: all layers, then fewer (the loss-based estimate);
+#   receiver D (REMB only): 2 Mbit/s for 4 s, 60 kbit/s (not even layer 0
+#       fits) for 3 s, then 2 Mbit/s for 11 s: all layers, then nothing at
+#       all (the policy leaves it out), then back from a keyframe (up after
+#       the doubled hold; the looped capture has one every 5 s) to all
+#       layers, its output decoding cleanly across the gap.
 #
 # Every packet B and C get carries the transport-wide number of their own
 # leg, without gaps; strata-dp reports each change of targets
@@ -35,16 +40,18 @@ DECODE=$BUILD/tests/tools/vp8_decode_check
 
 start_dp
 P=AES_CM_128_HMAC_SHA1_80
-kp=$(key_for $P) ka=$(key_for $P) kb=$(key_for $P) kc=$(key_for $P)
+kp=$(key_for $P) ka=$(key_for $P) kb=$(key_for $P) kc=$(key_for $P) kd=$(key_for $P)
 driver batch - > "$WORK/setup.json" <<CMDS || fail "setup: $(cat "$WORK/setup.json")"
 leg-add id=1 room=1 local=192.0.2.2:44000 remote=192.0.2.1:54000 rx=$P:$kp tx=$P:$kp
 stream-add id=1 source=1 leg=1 ssrc=0xabc codec=vp8 kind=video pt=96 clock=90000
 leg-add id=2 room=1 local=192.0.2.2:44001 remote=192.0.2.1:54001 rx=$P:$ka tx=$P:$ka
 leg-add id=3 room=1 local=192.0.2.2:44002 remote=192.0.2.1:54002 rx=$P:$kb tx=$P:$kb ext-transport-cc=5
 leg-add id=4 room=1 local=192.0.2.2:44003 remote=192.0.2.1:54003 rx=$P:$kc tx=$P:$kc ext-transport-cc=5
+leg-add id=5 room=1 local=192.0.2.2:44004 remote=192.0.2.1:54004 rx=$P:$kd tx=$P:$kd
 sub-add id=1 leg=2 source=1 ssrc=0xa001 pt=96 temporal=all
 sub-add id=2 leg=3 source=1 ssrc=0xb001 pt=96 temporal=all
 sub-add id=3 leg=4 source=1 ssrc=0xc001 pt=96 temporal=all
+sub-add id=4 leg=5 source=1 ssrc=0xd001 pt=96 temporal=all
 CMDS
 grep -q '"status":"ok"' "$WORK/setup.json" && ! grep -q '"status":"e' "$WORK/setup.json" ||
 	fail "setup refused: $(cat "$WORK/setup.json")"
@@ -65,12 +72,16 @@ in_ns "$BWE_PEER" recv --bind 192.0.2.1:54003 --dst 192.0.2.2:44003 --key "$kc" 
 	--ssrc 0x5c01 --media-ssrc 0xc001 --twcc-id 5 \
 	--script 6000:twcc,12000:loss:40 > "$WORK/C.json" &
 pc=$!
-for port in 54001 54002 54003; do wait_udp $port; done
+in_ns "$BWE_PEER" recv --bind 192.0.2.1:54004 --dst 192.0.2.2:44004 --key "$kd" \
+	--ssrc 0x5d01 --media-ssrc 0xd001 --dump "$WORK/outD.rtp" \
+	--script 4000:remb:2000000,3000:remb:60000,11000:remb:2000000 > "$WORK/D.json" &
+pd=$!
+for port in 54001 54002 54003 54004; do wait_udp $port; done
 in_ns "$BWE_PEER" send --dst 192.0.2.2:44000 --bind 192.0.2.1:54000 --key "$kp" \
 	--ssrc 0xabc --file "$CAPTURE" --duration-ms 20000 --rate 59 > "$WORK/send.json" &
 ps=$!
 # The receivers' scripts run 18 s from their first packet.
-wait $pa $pb $pc
+wait $pa $pb $pc $pd
 sleep 0.3
 kill $epid 2>/dev/null || true
 wait $ps
@@ -78,11 +89,12 @@ wait $epid 2>/dev/null || true
 note "A: $(cat "$WORK/A.json")"
 note "B: $(cat "$WORK/B.json")"
 note "C: $(cat "$WORK/C.json")"
+note "D: $(cat "$WORK/D.json")"
 
-"$PY" - "$WORK/A.json" "$WORK/B.json" "$WORK/C.json" "$WORK/events.json" <<'PY' ||
+"$PY" - "$WORK/A.json" "$WORK/B.json" "$WORK/C.json" "$WORK/D.json" "$WORK/events.json" <<'PY' ||
 import json, sys
-a, b, c = (json.load(open(p)) for p in sys.argv[1:4])
-events = [json.loads(l) for l in open(sys.argv[4]) if l.startswith("{")]
+a, b, c, d = (json.load(open(p)) for p in sys.argv[1:5])
+events = [json.loads(l) for l in open(sys.argv[5]) if l.startswith("{")]
 changed = [e for e in events if e.get("event") == "layers-changed"]
 problems = []
 def layers(rx, i):
@@ -94,7 +106,8 @@ if layers(a, 2)[0] != 2: problems.append(f"A, REMB 2M again: layers {layers(a, 2
 for name, rx in (("B (delay)", b), ("C (loss)", c)):
     before, after = layers(rx, 0)[0], layers(rx, 1)[0]
     if before != 2: problems.append(f"{name}: clean feedback gave layers up to {before}, want 2")
-    if not 0 <= after < before: problems.append(f"{name}: congestion left layers up to {after}")
+    # Fewer layers, or none at all (-1) once not even layer 0 fits.
+    if not after < before: problems.append(f"{name}: congestion left layers up to {after}")
     # Every packet numbered, each number once, none skipped (the tap loses
     # nothing): span = last - first + 1.
     if rx["twcc_missing"] or rx["twcc_dups"] or rx["twcc_seen"] != rx["decrypted"] or \
@@ -103,6 +116,13 @@ for name, rx in (("B (delay)", b), ("C (loss)", c)):
                         f"of {rx['twcc_span']}, {rx['twcc_missing']} packets without, "
                         f"{rx['twcc_dups']} repeated, of {rx['decrypted']}")
 if a["twcc_seen"]: problems.append("A has no transport-cc but got the extension")
+# D: left out at 60 kbit/s -- nothing in the second half of that phase --
+# and back to every layer.
+if layers(d, 0)[0] != 2: problems.append(f"D, REMB 2M: layers {layers(d, 0)}, want up to 2")
+if layers(d, 1)[1] != 0: problems.append(f"D, REMB 60k: layers {layers(d, 1)} arrived, want none")
+if layers(d, 2)[0] != 2: problems.append(f"D, REMB 2M again: layers {layers(d, 2)}, want up to 2")
+ond = [e["on"] for e in changed if e["sub"] == 4]
+if 0 not in ond or ond[-1] != 1: problems.append(f"D's layers-changed on/off {ond}: want off, then on")
 # The events tell the same story, sub by sub.
 def temporals(sub):
     return [e["temporal"] for e in changed if e["sub"] == sub]
@@ -126,6 +146,10 @@ if [[ -x $DECODE ]] && "$DECODE" --probe > /dev/null 2>&1; then
 	[[ $(json_get "$WORK/decA.json" decode_errors) == 0 ]] ||
 		fail "A's output does not decode cleanly: $(head -c 300 "$WORK/decA.json")"
 	note "ok: A's output decodes in libvpx: $(json_get "$WORK/decA.json" frames_decoded) frames, no errors"
+	"$DECODE" --hashes "$WORK/outD.rtp" > "$WORK/decD.json"
+	[[ $(json_get "$WORK/decD.json" decode_errors) == 0 ]] ||
+		fail "D's output does not decode cleanly: $(head -c 300 "$WORK/decD.json")"
+	note "ok: D's output, off and back on, decodes in libvpx: $(json_get "$WORK/decD.json" frames_decoded) frames, no errors"
 fi
 
 # Leg statistics carry the estimates.
