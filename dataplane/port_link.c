@@ -39,9 +39,9 @@
 #include <stdio.h>
 #include <sys/mman.h>
 #include <sys/syscall.h>
+#include <time.h>
 #include <unistd.h>
 
-#include <rte_cycles.h>
 #include <rte_rcu_qsbr.h>
 
 #include "port_link.h"
@@ -78,6 +78,16 @@ static int sys_munmap(void *addr, size_t len)
 	return (int)syscall(SYS_munmap, addr, len);
 }
 
+/* Not the TSC: this also runs in programs that link the workers without
+ * having started EAL's timer. */
+static uint64_t now_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
+}
+
 int munmap(void *addr, size_t len)
 {
 	atomic_thread_fence(memory_order_seq_cst);
@@ -87,9 +97,9 @@ int munmap(void *addr, size_t len)
 	    atomic_load_explicit(&guard_workers, memory_order_seq_cst) == 0)
 		return sys_munmap(addr, len);
 
-	uint64_t t0 = rte_get_timer_cycles();
+	uint64_t t0 = now_us();
 	rte_rcu_qsbr_synchronize(rcu, RTE_QSBR_THRID_INVALID);
-	uint64_t waited_us = (rte_get_timer_cycles() - t0) * 1000000 / rte_get_timer_hz();
+	uint64_t waited_us = now_us() - t0;
 	atomic_fetch_add_explicit(&unmap_waits, 1, memory_order_relaxed);
 
 	/* Rare (a peer disconnecting) and off the packet path: say who. */
