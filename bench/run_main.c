@@ -173,8 +173,9 @@ static int search_trial(void *arg, double rate, double *loss)
 	if (offered_rate < 0.97 * rate && t.loss == 0)
 		c->short_trials++;
 	c->last_out_pps = (double)t.received / t.elapsed;
-	bench_progress_end("%.0f in/s offered, %.0f out/s, loss %.4f%%%s", offered_rate,
-			   c->last_out_pps, t.loss * 100, t.bad ? ", WRONG OUTPUTS" : "");
+	bench_progress_end("%.0f in/s offered, %.0f out/s, loss %.4f%%%s%s", offered_rate,
+			   c->last_out_pps, t.loss * 100, t.bad ? ", WRONG OUTPUTS" : "",
+			   t.late ? " (and late outputs of an earlier trial, not counted)" : "");
 	if (t.received == 0 && t.expected > 0) {
 		/* Nothing came back: say whether this side ran out of mbufs. */
 		struct rte_eth_stats es = { 0 };
