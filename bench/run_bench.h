@@ -32,7 +32,7 @@
 #define RUN_MAX_MEDIA 2
 #define RUN_HDR 42                 /* Ethernet, IPv4, UDP */
 #define RUN_RTP_HDR 12
-#define RUN_STAMP_LEN 24           /* send TSC, stream, index, RTP timestamp, trial: every payload */
+#define RUN_STAMP_LEN 24           /* send TSC, stream, index, RTP timestamp, trial */
 
 enum run_codec { RUN_CODEC_OPUS, RUN_CODEC_VP8 };
 
