@@ -74,13 +74,14 @@ done
 	fail "strata-cp did not publish three opus streams: $(grep 'stream published' "$WORK/cp.log")"
 note "ok: strata-cp published VP9, H264, VP8 and three opus streams"
 
-"$PY" - "$WORK" <<'PYEOF' || fail "the call's figures (above)"
-import json, sys
+call_check "$WORK" <<'PYEOF' || fail "the call's figures (above)"
+import sys
+from call_check import finish, party_problems, reports
 w = sys.argv[1]
 names = ("alice", "bob", "carol")
 want_codec = {"alice": "VP9", "bob": "H264", "carol": "VP8"}
 want_profile = {"alice": "AEAD_AES_128_GCM", "bob": "AES_CM_128_HMAC_SHA1_80"}
-out = {n: json.loads(open(f"{w}/{n}.json").read().strip().splitlines()[-1]) for n in names}
+out = reports(w, names)
 sent = {s["stream"]: (n, s) for n, o in out.items() for s in o["sent"]}
 bad = []
 for n, o in out.items():
@@ -111,15 +112,8 @@ for n, o in out.items():
         tl = {"VP8": 2}.get(r["codec"], -1)
         if r["kind"] == "video" and r["max_temporal_layer"] != tl:
             bad.append(f"{n}: {sid}: max layer {r['max_temporal_layer']}, expected {tl}")
-    m = o["media"]
-    if m["auth_failed"] or m["other_failed"]:
-        bad.append(f"{n}: SRTP failures {m}")
-for b in bad:
-    print("FAIL:", b)
-if bad:
-    for n in out:
-        print(f"--- {n} --- media {out[n]['media']}"); print(open(f"{w}/{n}.err").read()[-1500:])
-sys.exit(1 if bad else 0)
+    bad += party_problems(n, o, signaling=False)
+finish(bad, out, w)
 PYEOF
 note "ok: VP9, H.264 and VP8 (and Opus) each decoded whole by the other two parties"
 kill -TERM "$CP_PID"

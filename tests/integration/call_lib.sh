@@ -12,6 +12,11 @@ CLIENT=$BUILD/client/strata-client
 STATE=$WORK/state
 CP_PID=
 REF=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/cp_token_ref.py
+CALL_CHECK_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+
+# call_check ARGS... <<'PYEOF': a check script on stdin, with ARGS, that can
+# import call_check.py (the parties' reports and what every call checks).
+call_check() { PYTHONPATH="$CALL_CHECK_DIR" "$PY" - "$@"; }
 
 # start_cp_ns: strata-cp attached to strata-dp; sets CP_PID and URL.  The
 # caller's EXIT trap stops it before lib.sh's cleanup: cp_exit_trap.

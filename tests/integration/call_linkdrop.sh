@@ -316,10 +316,11 @@ for p in alice bob carol; do
 done
 [[ $(json_get "$WORK/carol.json" connection_lost) == 1 ]] ||
 	fail "carol's report: $(cat "$WORK/carol.json")"
-"$PY" - "$WORK" "$CAROL" <<'PYEOF' || fail "alice's and bob's figures (above)"
-import json, sys
+call_check "$WORK" "$CAROL" <<'PYEOF' || fail "alice's and bob's figures (above)"
+import sys
+from call_check import finish, party_problems, reports
 w, carol = sys.argv[1], sys.argv[2]
-out = {n: json.loads(open(f"{w}/{n}.json").read().strip().splitlines()[-1]) for n in ("alice", "bob")}
+out = reports(w, ("alice", "bob"))
 bad = []
 for n, o in out.items():
     other = "bob" if n == "alice" else "alice"
@@ -347,14 +348,8 @@ for n, o in out.items():
     for r in from_carol:
         if r["frames_decoded"] < 20:
             bad.append(f"{n}: carol's {r['kind']} before the drop: only {r['frames_decoded']} frames")
-    if o["connection_lost"]:
-        bad.append(f"{n}: signaling lost {o['connection_lost']} times")
-    m = o["media"]
-    if m["auth_failed"] or m["other_failed"]:
-        bad.append(f"{n}: SRTP failures {m}")
-for b in bad:
-    print("FAIL:", b)
-sys.exit(1 if bad else 0)
+    bad += party_problems(n, o)
+finish(bad, out, w, logs=False)
 PYEOF
 note "ok: alice and bob decoded each other's streams, carol's until the drop, no decode errors"
 kill -TERM "$CP_PID"
