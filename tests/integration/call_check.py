@@ -13,6 +13,29 @@ def reports(work, names):
             for n in names}
 
 
+def published(out):
+    """Every stream any party sent: stream id -> (publisher, its report)."""
+    return {s["stream"]: (n, s) for n, o in out.items() for s in o["sent"]}
+
+
+def received_from_others(n, o, sent, bad):
+    """Party n's received streams, stream id -> (publisher, sent, received),
+    when they are exactly the other parties' streams; else a problem in bad
+    and None.  Each is printed, a line per stream."""
+    streams = {r["stream"]: r for r in o["received"]}
+    others = [s for s, (pub, _) in sent.items() if pub != n]
+    if sorted(streams) != sorted(others):
+        bad.append(f"{n} receives {sorted(streams)}, expected {sorted(others)}")
+        return None
+    for sid, r in streams.items():
+        pub, s = sent[sid]
+        print(f"# {n:6} from {pub:6} {r['kind']:5} {r['codec']:4} sent {s['frames_sent']:4} "
+              f"decoded {r['frames_decoded']:4} errors {r['decode_errors']} packets {r['packets']} "
+              f"frames in {r['frames_received']} maxTL {r['max_temporal_layer']} "
+              f"after prefs {r.get('max_temporal_layer_after_prefs', '-')}")
+    return {sid: (sent[sid][0], sent[sid][1], r) for sid, r in streams.items()}
+
+
 def party_problems(n, o, signaling=True):
     """What no party's report may show: SRTP failures (libsrtp2 at the
     client refused a packet) and, with signaling, a lost connection."""

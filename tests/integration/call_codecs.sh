@@ -76,13 +76,13 @@ note "ok: strata-cp published VP9, H264, VP8 and three opus streams"
 
 call_check "$WORK" <<'PYEOF' || fail "the call's figures (above)"
 import sys
-from call_check import finish, party_problems, reports
+from call_check import finish, party_problems, published, received_from_others, reports
 w = sys.argv[1]
 names = ("alice", "bob", "carol")
 want_codec = {"alice": "VP9", "bob": "H264", "carol": "VP8"}
 want_profile = {"alice": "AEAD_AES_128_GCM", "bob": "AES_CM_128_HMAC_SHA1_80"}
 out = reports(w, names)
-sent = {s["stream"]: (n, s) for n, o in out.items() for s in o["sent"]}
+sent = published(out)
 bad = []
 for n, o in out.items():
     if n in want_profile and o["profile"] != want_profile[n]:
@@ -90,17 +90,11 @@ for n, o in out.items():
     video = [s for s in o["sent"] if s["kind"] == "video"]
     if [s["codec"] for s in video] != [want_codec[n]]:
         bad.append(f"{n} sent {video}, expected one {want_codec[n]} stream")
-    streams = {r["stream"]: r for r in o["received"]}
-    others = [s for s, (pub, _) in sent.items() if pub != n]
-    if sorted(streams) != sorted(others):
-        bad.append(f"{n} receives {sorted(streams)}, expected {sorted(others)}")
+    streams = received_from_others(n, o, sent, bad)
+    if streams is None:
         continue
-    for sid, r in streams.items():
-        pub, s = sent[sid]
+    for sid, (pub, s, r) in streams.items():
         fs, dec = s["frames_sent"], r["frames_decoded"]
-        print(f"# {n:6} from {pub:6} {r['kind']:5} {r['codec']:4} sent {fs:4} decoded {dec:4} "
-              f"errors {r['decode_errors']} packets {r['packets']} frames in {r['frames_received']} "
-              f"maxTL {r['max_temporal_layer']}")
         if r["codec"] != s["codec"]:
             bad.append(f"{n}: {sid}: received as {r['codec']}, sent as {s['codec']}")
         if r["decode_errors"]:
