@@ -37,9 +37,11 @@ DP=${MEMIF_CHURN_DP:-$DP}
 BENCH=$BUILD/bench/strata-bench
 SCEN=$(cd "$(dirname "$0")/../../bench/scenarios" && pwd)
 SOCK=$WORK/memif.sock
-# The old strata-dp died within 2 to 8 cycles in 4 runs (every time on a
-# SIGINT cycle, about one in three of those): 30 leave it no real chance.
-CYCLES=${CYCLES:-30}
+# The old strata-dp died within 2 to 8 cycles in 7 runs (every time on a
+# SIGINT cycle, about one in three of those): 16 (8 SIGINTs) leave it a few
+# per cent of a chance and keep the suite's run near two minutes (30 took
+# 254 s); CYCLES=30 or more for a longer hunt.
+CYCLES=${CYCLES:-16}
 CLIENT_PID=
 
 churn_cleanup() {
