@@ -48,13 +48,13 @@
 #include <rte_mbuf.h>
 #include <rte_udp.h>
 
-#include "bench_imb.h"
 #include "bench_report.h"
 #include "codec/av1_dd.h"
 #include "codec/vp9.h"
 #include "fanout.h"
 #include "fwd_bench.h"
 #include "fwd_meeting.h"
+#include "fwd_meeting_priv.h"
 #include "net/headers.h"
 #include "rtp/rtp_ext.h"
 #include "rtp/rtp_header.h"
@@ -67,8 +67,6 @@
 #define AUDIO_HDR 20          /* fixed header + one-byte extension block */
 #define VIDEO_PER_AUDIO 3
 #define MAX_RTP 1500
-#define CEIL_STRIDE 2368
-#define CEIL_OFFSET 170
 
 /* Receivers' layer targets, cycled: spatial, temporal. */
 static const uint8_t targets[][2] = {
@@ -91,26 +89,6 @@ struct capture {
 	uint8_t tl0_span;
 };
 
-struct meeting {
-	const struct strata_srtp_profile *profile;
-	unsigned fanout;
-	bool dd;                  /* the video stream negotiated the descriptor */
-	uint32_t video_leg, audio_leg, video_stream, audio_stream, first_recv_leg, first_sub;
-	struct strata_addr video_local, video_remote, audio_local, audio_remote;
-	srtp_t video_client, audio_client;
-	uint32_t video_ssrc, audio_ssrc;
-	struct strata_keying *recv_keys;
-
-	/* The cycle: one pass over the capture with the audio in between. */
-	uint32_t cycle_len;
-	uint32_t *entry;          /* video packet index, or UINT32_MAX for audio */
-	uint16_t *entry_len;      /* its RTP packet's length */
-	uint32_t *out_count;      /* outputs it made, recorded */
-	uint32_t pos, loops;
-	uint16_t seq_v, seq_a;
-	uint32_t ts_a;
-	uint32_t burst_entry[FWD_BURST]; /* the inputs of the last burst */
-};
 
 static struct capture cap;
 
@@ -585,122 +563,6 @@ static void meeting_record(struct fwd_ctx *x, struct meeting *m)
 	free(rc.rx);
 }
 
-/* ---- the ceiling --------------------------------------------------------- */
-
-struct ceiling {
-	IMB_MGR *mgr;
-	const struct strata_srtp_profile *p;
-	const struct strata_srtp_keys *in_keys[2]; /* video, audio publisher */
-	const struct strata_srtp_keys **out_keys;
-	struct meeting *m;
-	uint32_t pos;              /* the ceiling's own place in the cycle */
-	uint32_t burst[FWD_BURST]; /* this burst's entries */
-	unsigned input, copy, receiver, out_slot, n_out;
-	uint8_t *in, *out;
-	IMB_JOB *jobs[IMB_MAX_BURST_SIZE];
-	uint8_t iv[IMB_MAX_BURST_SIZE][16] __attribute__((aligned(16)));
-	uint8_t tag[IMB_MAX_BURST_SIZE][16] __attribute__((aligned(16)));
-};
-
-static void ceiling_open(struct ceiling *c, struct fwd_ctx *x, struct meeting *m)
-{
-	const struct dp_tables *t = &x->dp.tables;
-
-	memset(c, 0, sizeof(*c));
-	c->mgr = strata_srtp_engine_mgr(x->w->srtp);
-	c->p = m->profile;
-	c->m = m;
-	c->in_keys[0] = &t->legs[m->video_leg].rx.rtp;
-	c->in_keys[1] = &t->legs[m->audio_leg].rx.rtp;
-	c->out_keys = calloc(m->fanout, sizeof(*c->out_keys));
-	c->n_out = DP_MAX_OUTPUTS;
-	c->in = aligned_alloc(64, (size_t)FWD_BURST * CEIL_STRIDE);
-	c->out = aligned_alloc(64, (size_t)c->n_out * CEIL_STRIDE);
-	if (c->out_keys == NULL || c->in == NULL || c->out == NULL)
-		bench_fail("out of memory");
-	memset(c->in, 0, (size_t)FWD_BURST * CEIL_STRIDE);
-	memset(c->out, 0, (size_t)c->n_out * CEIL_STRIDE);
-	for (unsigned r = 0; r < m->fanout; r++)
-		c->out_keys[r] = &t->legs[m->first_recv_leg + r].tx.rtp;
-	for (unsigned i = 0; i < IMB_MAX_BURST_SIZE; i++) {
-		memcpy(c->iv[i], c->in_keys[0]->salt, 16);
-		c->iv[i][11] ^= (uint8_t)i;
-	}
-}
-
-static void ceiling_close(struct ceiling *c)
-{
-	free(c->out_keys);
-	free(c->in);
-	free(c->out);
-}
-
-static inline uint8_t *ceil_at(uint8_t *base, unsigned i)
-{
-	return base + (size_t)i * CEIL_STRIDE + CEIL_OFFSET;
-}
-
-static void fill_in(void *arg, IMB_JOB *job, unsigned i)
-{
-	struct ceiling *c = arg;
-	uint32_t e = c->burst[i];
-	bool audio = c->m->entry[e] == UINT32_MAX;
-
-	bench_imb_fill(job, c->p, c->in_keys[audio], 0, ceil_at(c->in, i), ceil_at(c->in, i),
-		       FWD_HDR_LEN, c->m->entry_len[e], c->iv[i], c->tag[i]);
-}
-
-static void fill_out(void *arg, IMB_JOB *job, unsigned i)
-{
-	struct ceiling *c = arg;
-
-	while (c->copy >= c->m->out_count[c->burst[c->input]]) {
-		c->input++;
-		c->copy = 0;
-	}
-	uint32_t e = c->burst[c->input];
-	bench_imb_fill(job, c->p, c->out_keys[c->receiver], 1, ceil_at(c->in, c->input),
-		       ceil_at(c->out, c->out_slot), FWD_HDR_LEN, c->m->entry_len[e], c->iv[i],
-		       c->tag[i]);
-	c->copy++;
-	if (++c->receiver == c->m->fanout)
-		c->receiver = 0;
-	if (++c->out_slot == c->n_out)
-		c->out_slot = 0;
-}
-
-static void ceiling_run(struct ceiling *c, unsigned n, bench_imb_fill_fn fill)
-{
-	const char *why = bench_imb_run(c->mgr, c->jobs, n, fill, c);
-
-	if (why != NULL)
-		bench_fail("ipsec-mb ceiling, meeting mix, %s: %s", c->p->name, why);
-}
-
-/* One burst of the same inputs the forwarding would take; returns ticks
- * and adds the outputs it made to *outputs. */
-static uint64_t ceiling_burst(struct ceiling *c, uint64_t *outputs)
-{
-	unsigned total = 0;
-
-	for (unsigned i = 0; i < FWD_BURST; i++) {
-		c->burst[i] = c->pos;
-		total += c->m->out_count[c->pos];
-		if (++c->pos == c->m->cycle_len)
-			c->pos = 0;
-	}
-	c->input = c->copy = 0;
-	uint64_t t0 = bench_ticks();
-	ceiling_run(c, FWD_BURST, fill_in);
-	for (unsigned done = 0; done < total;) {
-		unsigned n = total - done < IMB_MAX_BURST_SIZE ? total - done : IMB_MAX_BURST_SIZE;
-		ceiling_run(c, n, fill_out);
-		done += n;
-	}
-	*outputs += total;
-	return bench_ticks() - t0;
-}
-
 /* ---- slices and the cell -------------------------------------------------- */
 
 struct lane {
@@ -716,7 +578,7 @@ static uint64_t recorded(const struct meeting *m, uint32_t from, uint64_t inputs
 	return sum;
 }
 
-static double slice(struct fwd_ctx *x, struct meeting *m, struct ceiling *c, bool fwd,
+static double slice(struct fwd_ctx *x, struct meeting *m, struct meeting_ceiling *c, bool fwd,
 		    struct lane *l, double seconds, struct fwd_stats *st)
 {
 	uint64_t min_excess = (uint64_t)(bench_tsc_hz() * FWD_DISTURBED_US / 1e6);
@@ -729,7 +591,7 @@ static double slice(struct fwd_ctx *x, struct meeting *m, struct ceiling *c, boo
 	bench_clock_start(&clk);
 	do {
 		uint64_t before_tx = x->w->c.tx_packets, out = 0;
-		uint64_t t = fwd ? meeting_burst(x, m) : ceiling_burst(c, &out);
+		uint64_t t = fwd ? meeting_burst(x, m) : meeting_ceiling_burst(c, &out);
 		if (fwd)
 			out = x->w->c.tx_packets - before_tx;
 		all_inputs += FWD_BURST;
@@ -786,7 +648,7 @@ void fwd_meeting_cell(struct fwd_ctx *x, const struct strata_srtp_profile *p, un
 		      uint32_t *next_sub, struct fwd_result *res, struct fwd_stats *st)
 {
 	struct meeting *m = calloc(1, sizeof(*m));
-	static struct ceiling c;
+	static struct meeting_ceiling c;
 	double v[2][FWD_SLICES];
 	struct lane lanes[2] = { { .best = UINT64_MAX }, { .best = UINT64_MAX } };
 	unsigned n_lanes = no_ceiling ? 1 : 2;
@@ -800,7 +662,7 @@ void fwd_meeting_cell(struct fwd_ctx *x, const struct strata_srtp_profile *p, un
 	meeting_record(x, m);
 	explicit_bzero(m->recv_keys, sizeof(*m->recv_keys) * fanout);
 	if (!no_ceiling)
-		ceiling_open(&c, x, m);
+		meeting_ceiling_open(&c, x, m);
 	double warmup = duration / 10 < 0.1 ? duration / 10 : 0.1;
 	struct fwd_stats ignored = { 0 };
 	for (unsigned e = 0; e < n_lanes; e++)
@@ -823,7 +685,7 @@ void fwd_meeting_cell(struct fwd_ctx *x, const struct strata_srtp_profile *p, un
 		outputs += m->out_count[e];
 	res->in_pps = res->out_pps * m->cycle_len / (double)outputs;
 	if (!no_ceiling)
-		ceiling_close(&c);
+		meeting_ceiling_close(&c);
 	srtp_dealloc(m->video_client);
 	srtp_dealloc(m->audio_client);
 	free(m->recv_keys);
