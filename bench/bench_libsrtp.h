@@ -12,6 +12,7 @@
 #include <srtp2/srtp.h>
 
 #include "srtp.h"
+#include "strata/messages.h"
 
 /* libsrtp2's RTP crypto policy for a Strata profile; false if it has none. */
 static inline bool bench_libsrtp_policy(enum strata_srtp_profile_id id, srtp_crypto_policy_t *rtp)
@@ -36,5 +37,14 @@ static inline bool bench_libsrtp_policy(enum strata_srtp_profile_id id, srtp_cry
 		return false;
 	}
 }
+
+/*
+ * A libsrtp2 context for one SSRC with one direction of a leg's keying (the
+ * same policy for RTP and RTCP: libsrtp2 cuts its one key string by both
+ * policies' sizes, and AES-CM's 14-byte salt would misread a GCM key).
+ * window: the replay window, 0 for libsrtp2's default.  bench_fail on any
+ * error.
+ */
+srtp_t bench_libsrtp_create(const struct strata_keying *k, uint32_t ssrc, unsigned long window);
 
 #endif /* STRATA_BENCH_LIBSRTP_H */

@@ -144,8 +144,6 @@ void fwd_group_create(struct fwd_ctx *x, struct fwd_group *g, uint32_t *next_leg
 void fwd_group_free(struct fwd_group *g);
 /* Applies a command as the main lcore does; bench_fail unless it succeeds. */
 void fwd_command(struct fwd_ctx *x, struct strata_cmd *cmd);
-/* A libsrtp2 context for one SSRC and one direction of a leg's keying. */
-srtp_t fwd_libsrtp_create(const struct strata_keying *k, uint32_t ssrc);
 
 /* ---- fwd_traffic.c ---------------------------------------------------------- */
 

@@ -48,6 +48,7 @@
 #include <rte_mbuf.h>
 #include <rte_udp.h>
 
+#include "bench_libsrtp.h"
 #include "bench_report.h"
 #include "codec/av1_dd.h"
 #include "codec/vp9.h"
@@ -287,12 +288,12 @@ static void meeting_create(struct fwd_ctx *x, struct meeting *m, uint32_t *next_
 			m->audio_stream = stream;
 			m->audio_leg = leg, m->audio_local = local, m->audio_remote = remote;
 			m->audio_ssrc = ssrc;
-			m->audio_client = fwd_libsrtp_create(&client, ssrc);
+			m->audio_client = bench_libsrtp_create(&client, ssrc, 0);
 		} else {
 			m->video_stream = stream;
 			m->video_leg = leg, m->video_local = local, m->video_remote = remote;
 			m->video_ssrc = ssrc;
-			m->video_client = fwd_libsrtp_create(&client, ssrc);
+			m->video_client = bench_libsrtp_create(&client, ssrc, 0);
 		}
 		explicit_bzero(&client, sizeof(client));
 	}
@@ -513,8 +514,8 @@ static void meeting_record(struct fwd_ctx *x, struct meeting *m)
 		bench_fail("out of memory");
 	for (unsigned r = 0; r < m->fanout; r++)
 		for (unsigned a = 0; a < 2; a++)
-			rc.rx[r].client[a] = fwd_libsrtp_create(&m->recv_keys[r],
-								0x10000000u + m->first_sub + 2 * r + a);
+			rc.rx[r].client[a] = bench_libsrtp_create(&m->recv_keys[r],
+								0x10000000u + m->first_sub + 2 * r + a, 0);
 	const struct rte_eth_rxtx_callback *cb = rte_eth_add_tx_callback(x->port_id, 0, record_tx,
 									 &rc);
 	if (cb == NULL)

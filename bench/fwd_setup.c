@@ -348,32 +348,6 @@ void fwd_command(struct fwd_ctx *x, struct strata_cmd *cmd)
 	apply(x, cmd);
 }
 
-srtp_t fwd_libsrtp_create(const struct strata_keying *k, uint32_t ssrc)
-{
-	const struct strata_srtp_profile *p = strata_srtp_profile_get(k->profile);
-	/* libsrtp2 takes the master key and salt as one string. */
-	uint8_t key[STRATA_SRTP_MAX_KEY_LEN + STRATA_SRTP_MAX_SALT_LEN];
-	srtp_policy_t pol;
-	srtp_t ctx;
-
-	memset(&pol, 0, sizeof(pol));
-	if (p == NULL || !bench_libsrtp_policy(p->id, &pol.rtp))
-		bench_fail("no libsrtp2 policy for profile %u", k->profile);
-	/* The same for RTCP: libsrtp2 cuts the one key string by both policies'
-	 * sizes, and AES-CM's 14-byte salt would misread a GCM key. */
-	pol.rtcp = pol.rtp;
-	memcpy(key, k->key, p->key_len);
-	memcpy(key + p->key_len, k->salt, p->salt_len);
-	pol.ssrc.type = ssrc_specific;
-	pol.ssrc.value = ssrc;
-	pol.key = key;
-	int st = srtp_create(&ctx, &pol);
-	explicit_bzero(key, sizeof(key));
-	if (st != srtp_err_status_ok)
-		bench_fail("libsrtp2's srtp_create(%s) returned srtp_err_status %d", p->name, st);
-	return ctx;
-}
-
 void fwd_group_free(struct fwd_group *g)
 {
 	srtp_dealloc(g->client);
@@ -422,7 +396,7 @@ void fwd_group_create(struct fwd_ctx *x, struct fwd_group *g, uint32_t *next_leg
 
 	random_bytes(&g->ssrc, sizeof(g->ssrc));
 	g->ssrc |= 1;
-	g->client = fwd_libsrtp_create(&client_keys, g->ssrc);
+	g->client = bench_libsrtp_create(&client_keys, g->ssrc, 0);
 	explicit_bzero(&client_keys, sizeof(client_keys));
 	g->seq = 1;
 	g->ts = FWD_FIRST_TS;

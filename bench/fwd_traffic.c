@@ -34,6 +34,7 @@
 #include <rte_mbuf.h>
 #include <rte_udp.h>
 
+#include "bench_libsrtp.h"
 #include "bench_report.h"
 #include "fanout.h"
 #include "fwd_bench.h"
@@ -326,7 +327,7 @@ void fwd_traffic_verify(struct fwd_ctx *x, struct fwd_group *g)
 	if ((v.r = calloc(g->fanout, sizeof(*v.r))) == NULL)
 		bench_fail("out of memory");
 	for (unsigned r = 0; r < g->fanout; r++)
-		v.r[r].client = fwd_libsrtp_create(&g->recv_keys[r], 0x10000000u + g->first_sub + r);
+		v.r[r].client = bench_libsrtp_create(&g->recv_keys[r], 0x10000000u + g->first_sub + r, 0);
 	struct dp_counters before = x->w->c;
 	unsigned in_use = rte_mempool_in_use_count(x->dp.pool);
 	const struct rte_eth_rxtx_callback *cb = rte_eth_add_tx_callback(x->port_id, 0, verify_tx,

@@ -149,31 +149,6 @@ static struct strata_addr addr4(const uint8_t ip[4], uint16_t port)
 	return a;
 }
 
-/* libsrtp2 for one SSRC with one direction's keys. */
-static srtp_t libsrtp(const struct strata_keying *k, uint32_t ssrc)
-{
-	const struct strata_srtp_profile *p = strata_srtp_profile_get(k->profile);
-	uint8_t key[STRATA_SRTP_MAX_KEY_LEN + STRATA_SRTP_MAX_SALT_LEN];
-	srtp_policy_t pol;
-	srtp_t ctx;
-
-	memset(&pol, 0, sizeof(pol));
-	if (p == NULL || !bench_libsrtp_policy(p->id, &pol.rtp))
-		bench_fail("no libsrtp2 policy for profile %u", k->profile);
-	pol.rtcp = pol.rtp;
-	memcpy(key, k->key, p->key_len);
-	memcpy(key + p->key_len, k->salt, p->salt_len);
-	pol.ssrc.type = ssrc_specific;
-	pol.ssrc.value = ssrc;
-	pol.key = key;
-	pol.window_size = 1024;
-	int rc = srtp_create(&ctx, &pol);
-	explicit_bzero(key, sizeof(key));
-	if (rc != srtp_err_status_ok)
-		bench_fail("libsrtp2's srtp_create(%s) returned %d", p->name, rc);
-	return ctx;
-}
-
 static void cmd_ok(int rc, const char *what, uint32_t id)
 {
 	if (rc != 0)
@@ -282,7 +257,7 @@ void run_program(struct run_state *st)
 				s->ts = 90000;
 				s->ep = (struct run_epoch){ .run_first = s->ts,
 							    .trial_first = s->ts };
-				s->client = libsrtp(&st->legs[s->leg].rx, s->ssrc);
+				s->client = bench_libsrtp_create(&st->legs[s->leg].rx, s->ssrc, 1024);
 				uint8_t pt = md->codec == RUN_CODEC_OPUS ? 111 : 96;
 				struct strata_cmd_stream_add a = {
 					.stream = s->id, .source = source_id(st, s),
@@ -305,7 +280,7 @@ void run_program(struct run_state *st)
 					u->leg = room * people + q;
 					u->stream = si;
 					u->ssrc = SUB_SSRC_BASE + u->id;
-					u->client = libsrtp(&st->legs[u->leg].tx, u->ssrc);
+					u->client = bench_libsrtp_create(&st->legs[u->leg].tx, u->ssrc, 1024);
 					run_loss_init(&u->loss);
 					struct strata_cmd_sub_add b = {
 						.sub = u->id, .leg = st->legs[u->leg].id,
