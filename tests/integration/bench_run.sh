@@ -18,32 +18,14 @@ BENCH=$BUILD/bench/strata-bench
 SCEN=$(cd "$(dirname "$0")/../../bench/scenarios" && pwd)
 SOCK=$WORK/memif.sock
 
-cat > "$WORK/strata.conf" <<CONF
-dataplane = {
-  eal = { file_prefix = "$PREFIX"; lcores = "0-1"; main_lcore = 0; hugepages = "no";
-          memory_mb = 512;
-          vdevs = ["net_memif0,role=server,socket=$SOCK,mac=02:00:00:00:00:02,rsize=14"]; };
-  workers = [1];
-  ports = ( { device = "net_memif0"; addresses = ["192.0.2.2/24"]; gateway4 = "192.0.2.1";
-              neighbours = ( { ip = "192.0.2.1"; mac = "02:00:00:00:00:01"; } ); } );
-  pool = { mbufs = 16383; };
-  shm = { name = "$SHM"; };
-  limits = { legs = 2048; streams = 2048; sources = 2048; subscriptions = 8192; };
-};
-CONF
-# A strata-dp per scenario: DPDK 22.11's memif server can fault in its
-# worker's rx when the client disconnects (the control thread unmaps the
-# rings under it), so each scenario gets a fresh one rather than a second
-# client.
+memif_dp_conf "$SOCK"
+# A strata-dp per scenario, so that each starts from empty tables and
+# counters (dp_memif_churn is the test of one strata-dp serving client
+# after client).
 start_memif_dp() {
 	"$DP" -c "$WORK/strata.conf" > "$WORK/dp.log" 2>&1 &
 	DP_PID=$!
-	for _ in $(seq 100); do
-		grep -q "strata-dp: running" "$WORK/dp.log" && break
-		kill -0 "$DP_PID" 2>/dev/null || fail "strata-dp exited during start-up"
-		sleep 0.1
-	done
-	grep -q "strata-dp: running" "$WORK/dp.log" || fail "strata-dp did not start within 10 s"
+	wait_dp_running
 }
 
 stop_memif_dp() {

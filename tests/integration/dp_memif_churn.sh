@@ -54,28 +54,10 @@ churn_cleanup() {
 # lib.sh's cleanup reads the exit status from $?; errexit is off in here.
 trap 'rc=$?; set +e; churn_cleanup; (exit $rc); cleanup' EXIT
 
-cat > "$WORK/strata.conf" <<CONF
-dataplane = {
-  eal = { file_prefix = "$PREFIX"; lcores = "0-1"; main_lcore = 0; hugepages = "no";
-          memory_mb = 512;
-          vdevs = ["net_memif0,role=server,socket=$SOCK,mac=02:00:00:00:00:02,rsize=14"]; };
-  workers = [1];
-  ports = ( { device = "net_memif0"; addresses = ["192.0.2.2/24"]; gateway4 = "192.0.2.1";
-              neighbours = ( { ip = "192.0.2.1"; mac = "02:00:00:00:00:01"; } ); } );
-  pool = { mbufs = 16383; };
-  shm = { name = "$SHM"; };
-  limits = { legs = 2048; streams = 2048; sources = 2048; subscriptions = 8192; };
-  timers = { stats_interval_ms = 200; };
-};
-CONF
+memif_dp_conf "$SOCK" 'timers = { stats_interval_ms = 200; };'
 taskset -c 1 "$DP" -c "$WORK/strata.conf" -- --lcores '0@1,1@1' > "$WORK/dp.log" 2>&1 &
 DP_PID=$!
-for _ in $(seq 100); do
-	grep -q "strata-dp: running" "$WORK/dp.log" && break
-	kill -0 "$DP_PID" 2>/dev/null || fail "strata-dp exited during start-up"
-	sleep 0.1
-done
-grep -q "strata-dp: running" "$WORK/dp.log" || fail "strata-dp did not start within 10 s"
+wait_dp_running
 base_mbufs=$(mbufs_in_use)
 
 dp_alive() { kill -0 "$DP_PID" 2>/dev/null; }

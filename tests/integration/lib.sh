@@ -75,6 +75,37 @@ key_for() {
 	esac | od -An -tx1 -v | tr -d ' \n'
 }
 
+# wait_dp_running: until the strata-dp started as $DP_PID (logging to
+# $WORK/dp.log) says it runs; fails if it exits or takes over 10 s.
+wait_dp_running() {
+	for _ in $(seq 100); do
+		grep -q "strata-dp: running" "$WORK/dp.log" && break
+		kill -0 "$DP_PID" 2>/dev/null || fail "strata-dp exited during start-up"
+		sleep 0.1
+	done
+	grep -q "strata-dp: running" "$WORK/dp.log" || fail "strata-dp did not start within 10 s"
+}
+
+# memif_dp_conf SOCKET [EXTRA_CONFIG]: $WORK/strata.conf for a strata-dp
+# whose port is a net_memif server on SOCKET (strata-bench run's client side
+# is 192.0.2.1, MAC 02:00:00:00:00:01, behind its gateway), one worker.
+memif_dp_conf() {
+	cat > "$WORK/strata.conf" <<CONF
+dataplane = {
+  eal = { file_prefix = "$PREFIX"; lcores = "0-1"; main_lcore = 0; hugepages = "no";
+          memory_mb = 512;
+          vdevs = ["net_memif0,role=server,socket=$1,mac=02:00:00:00:00:02,rsize=14"]; };
+  workers = [1];
+  ports = ( { device = "net_memif0"; addresses = ["192.0.2.2/24"]; gateway4 = "192.0.2.1";
+              neighbours = ( { ip = "192.0.2.1"; mac = "02:00:00:00:00:01"; } ); } );
+  pool = { mbufs = 16383; };
+  shm = { name = "$SHM"; };
+  limits = { legs = 2048; streams = 2048; sources = 2048; subscriptions = 8192; };
+  ${2:-}
+};
+CONF
+}
+
 # start_dp [LCORES] [WORKERS] [EXTRA_CONFIG] [EAL ARGS...]: writes a config
 # and starts strata-dp.
 start_dp() {
@@ -95,12 +126,7 @@ dataplane = {
 CONF
 	"$DP" -c "$WORK/strata.conf" ${1:+-- "$@"} > "$WORK/dp.log" 2>&1 &
 	DP_PID=$!
-	for _ in $(seq 100); do
-		grep -q "strata-dp: running" "$WORK/dp.log" && break
-		kill -0 "$DP_PID" 2>/dev/null || fail "strata-dp exited during start-up"
-		sleep 0.1
-	done
-	grep -q "strata-dp: running" "$WORK/dp.log" || fail "strata-dp did not start within 10 s"
+	wait_dp_running
 	ip netns add "$NS"
 	ip link set "$TAP" netns "$NS"
 	ip -n "$NS" addr add 192.0.2.1/24 dev "$TAP"
