@@ -65,7 +65,11 @@
 	_(SRTP_FAILED, "srtp_failed")             /* unprotect refused: see srtp_* */ \
 	_(RTCP_CONSUMED, "rtcp_consumed")         /* authenticated RTCP not forwarded */ \
 	_(RTCP_INVALID, "rtcp_invalid")           /* authenticated, unparsable: see rtcp_err_* */ \
-	_(RTX_CONSUMED, "rtx_consumed")           /* authenticated RTX not forwarded */ \
+	_(RTX_CONSUMED, "rtx_consumed")           /* publisher's RTX repair: into the cache only, nobody waited */ \
+	_(RTX_INVALID, "rtx_invalid")             /* RTX without an OSN, or not the stream's RTX PT */ \
+	_(RTX_DUPLICATE, "rtx_duplicate")         /* repair of a packet the cache has */ \
+	_(RTX_UNCACHED, "rtx_uncached")           /* repair the cache could not take (budget, newer in its slot) */ \
+	_(RTX_STALE, "rtx_stale")                 /* repair of a frame under a replaced DD structure */ \
 	_(NOT_VIDEO_PAYLOAD, "bad_payload")       /* codec payload header unparsable */ \
 	_(NO_SUBSCRIBERS, "no_subscribers")       /* nobody receives this source */ \
 	_(LAYER_FILTERED, "layer_filtered")       /* every receiver's layers exclude it */ \

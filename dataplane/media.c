@@ -22,6 +22,7 @@
 #include "rtcp_stats.h"
 #include "rtp/rtp_ext.h"
 #include "rtp/rtp_header.h"
+#include "rtx_repair.h"
 
 static inline void drop(struct dp_worker *w, struct rte_mbuf *m, enum dp_drop why)
 {
@@ -214,10 +215,10 @@ static void finish(struct dp_worker *w, struct rte_mbuf **pkts, struct strata_sr
 		meta->rx_tsc = now; /* the fan-out's clock, read once per burst */
 		note_stream(w, st, meta->stream, ops[i].buf, ops[i].len, now);
 		if (meta->rtx) {
-			/* Receivers' NACKs are answered from the router's own
-			 * cache (rtx_cache.h); the publisher's RTX is
-			 * authenticated and counted, not forwarded. */
-			drop(w, m, DP_DROP_RTX_CONSUMED);
+			/* The publisher's answer to the router's NACK: restored
+			 * into the cache, sent on to the receivers that wait
+			 * for it (rtx_repair.h), never forwarded as it is. */
+			dp_rtx_repair(w, m, st, meta->stream);
 			continue;
 		}
 		dp_rtcp_on_rtp(w, meta->stream, ops[i].buf, now);

@@ -41,6 +41,22 @@
 	/* Without RTX over AES-GCM an original packet is not sent again: its \
 	 * header may differ from the first copy under the same nonce. */      \
 	_(RETX_REFUSED_AEAD, "retx_refused_aead")                              \
+	/* Misses remembered for the receiver that asked (its worker's table \
+	 * of them, rtx_repair.h), and those the table had no room for. */    \
+	_(RTX_WAITING, "rtx_waiting")                                          \
+	_(RTX_WAIT_FULL, "rtx_wait_full")                                      \
+	/* The publisher's RTX answers restored (RFC 4588 section 4) and put \
+	 * in the cache; those sent on to receivers that waited for them; the \
+	 * waits that ended without one (older than the cache's age). */       \
+	_(RTX_REPAIRED, "rtx_repaired")                                        \
+	_(RTX_REPAIR_SENT, "rtx_repair_sent")                                  \
+	_(RTX_REPAIR_EXPIRED, "rtx_repair_expired")                            \
+	/* Retransmissions not sent because the receiver's copy cannot be     \
+	 * made again: the dependency descriptor's structure changed since    \
+	 * (or the receiver restarted on another), or the receiver's decode   \
+	 * target or active decode targets did. */                            \
+	_(RTX_DD_STALE, "rtx_dd_stale")                                        \
+	_(RTX_DD_CHANGED, "rtx_dd_changed")                                    \
 	/* Misses asked of the publisher, and the NACK packets that carried  \
 	 * them (main lcore). */                                               \
 	_(NACK_FORWARDED, "nack_forwarded")                                    \

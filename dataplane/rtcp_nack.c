@@ -20,19 +20,22 @@
  *    the first copy's (a transport-wide sequence number, say) under the
  *    same nonce would give away the authentication key: refused there.
  *
+ * Either way the copy is the one the receiver got the first time: its
+ * payload descriptor, marker and dependency descriptor (rtx_svc.h).
+ *
  * What the cache does not have is asked of the publisher (keyframe_req.c
- * sends its NACK), in the publisher's numbers; its answer reaches the
- * receiver as ordinary forwarded media only if it is still in order, so
- * this helps mostly the next NACK of the same packet.
+ * sends its NACK), in the publisher's numbers, and the receiver waits for
+ * the publisher's RTX answer (rtx_repair.h), which this same path sends on.
  */
 #include <string.h>
 
-#include "codec/vp8.h"
 #include "leg_frame.h"
 #include "rtcp/rtcp_fb.h"
 #include "rtcp_rx.h"
 #include "rtcp_state.h"
 #include "rtp/rtp_header.h"
+#include "rtx_repair.h"
+#include "rtx_svc.h"
 #include "seqmap_reverse.h"
 #include "srtp/srtp_replay.h"
 
@@ -45,36 +48,49 @@ static inline void put_be16(uint8_t *p, uint16_t v)
 	p[1] = (uint8_t)v;
 }
 
-/* Builds and queues one answer; false when it could not be sent. */
-static bool resend(struct dp_worker *w, uint32_t leg_id, uint32_t sub_id, struct rte_mbuf *in,
-		   uint16_t out_seq, bool as_rtx, uint8_t codec)
+bool dp_rtcp_resend(struct dp_worker *w, uint32_t sub_id, struct rte_mbuf *in, uint16_t out_seq,
+		    bool as_rtx)
 {
 	struct dp *dp = w->dp;
-	struct dp_leg *leg = &dp->tables.legs[leg_id];
 	struct dp_sub *sub = &dp->tables.subs[sub_id];
+	struct dp_leg *leg = &dp->tables.legs[sub->leg];
 	const struct dp_mbuf_meta *meta = dp_meta(in);
+	const struct dp_stream *st = &dp->tables.streams[meta->stream];
 	const uint8_t *rtp = rte_pktmbuf_mtod_offset(in, const uint8_t *, meta->pkt.payload_off);
-	uint32_t rtp_len = meta->pkt.payload_len, hdr_len = meta->rtp_hdr_len;
+	uint32_t rtp_len = meta->pkt.payload_len, in_hdr = meta->rtp_hdr_len, hdr_len = 0;
 	const struct dp_frame_info *fi = &meta->frame;
 	const struct strata_srtp_profile *prof = leg->tx.profile;
 	uint32_t osn = as_rtx ? 2 : 0;
-	uint32_t plain_len = rtp_len + osn;
 	uint16_t pi = 0, hl = 0;
 	enum dp_tx_drop why = DP_TX_DROP_NO_MBUF;
-	struct rte_mbuf *o = rte_pktmbuf_alloc(w->pool);
+	struct rte_mbuf *o = NULL;
 	uint8_t *out = NULL;
+	uint8_t hdr[512];
+	bool marker = false;
 
-	if (hdr_len < STRATA_RTP_FIXED_HEADER_LEN || hdr_len > rtp_len)
+	if (in_hdr < STRATA_RTP_FIXED_HEADER_LEN || in_hdr > rtp_len)
 		goto fail; /* not through the fan-out's parse: not cached */
+	/* The header the receiver saw, as fanout.c rewrote it. */
+	switch (dp_rtx_svc_header(sub, st, meta, rtp, hdr, sizeof(hdr), &hdr_len, &marker)) {
+	case DP_RTX_SVC_OK:
+		break;
+	case DP_RTX_SVC_DD_STALE:
+		w->c.rtcp[DP_RTCP_C_RTX_DD_STALE]++;
+		return false;
+	case DP_RTX_SVC_DD_CHANGED:
+		w->c.rtcp[DP_RTCP_C_RTX_DD_CHANGED]++;
+		return false;
+	}
+	uint32_t plain_len = rtp_len - in_hdr + hdr_len + osn;
+	o = rte_pktmbuf_alloc(w->pool);
 	if (o == NULL ||
 	    (out = dp_leg_frame_start(dp, leg, o, (uint16_t)(plain_len + prof->rtp_tag_len), &pi,
 				      &hl, &why)) == NULL)
 		goto fail;
 
-	/* The header the receiver saw, as fanout.c rewrote it. */
-	memcpy(out, rtp, hdr_len);
+	memcpy(out, hdr, hdr_len);
 	uint8_t pt = as_rtx ? sub->rtx_pt : (sub->pt ? sub->pt : (rtp[1] & 0x7f));
-	out[1] = (uint8_t)((rtp[1] & 0x80) | pt);
+	out[1] = (uint8_t)((marker ? 0x80 : 0) | pt);
 	strata_put_be32(out + 4, strata_be32(rtp + 4) + sub->ts_delta);
 	struct dp_rtcp_sub *rs = dp_rtcp_sub_owner(dp, sub_id);
 	if (as_rtx) {
@@ -85,19 +101,9 @@ static bool resend(struct dp_worker *w, uint32_t leg_id, uint32_t sub_id, struct
 		put_be16(out + 2, out_seq);
 		strata_put_be32(out + 8, sub->ssrc);
 	}
-	memcpy(out + hdr_len + osn, rtp + hdr_len, rtp_len - hdr_len);
-	/* VP8's PictureID and TL0PICIDX as the receiver numbers them
-	 * (mapped on a copy: the receiver's state must not move). */
-	if (codec == STRATA_CODEC_VP8 && (fi->has_picture_id || fi->has_tl0)) {
-		uint32_t pic = fi->picture_id;
-		struct dp_seqmap map = sub->picture;
-		if (fi->has_picture_id && map.started &&
-		    dp_seqmap_forward(&map, fi->picture_id, fi->picture_id_bits == 15 ? 0x7fff : 0x7f,
-				      &pic) != DP_SEQMAP_OK)
-			pic = fi->picture_id;
-		dp_vp8_rewrite(out + hdr_len + osn, fi, (uint16_t)pic,
-			       (uint8_t)(fi->tl0picidx - sub->tl0_delta));
-	}
+	memcpy(out + hdr_len + osn, rtp + in_hdr, rtp_len - in_hdr);
+	/* VP8's and VP9's PictureID and TL0PICIDX as the receiver numbers them. */
+	dp_rtx_svc_payload(sub, st->codec, fi, out + hdr_len + osn);
 
 	/* Under the receiver's keys: the RTX SSRC's own state, or a copy of
 	 * the subscription's (never written back) that takes the original's
@@ -157,7 +163,6 @@ void dp_rtcp_nack_answer(struct dp_worker *w, uint32_t leg_id, const struct dp_r
 	uint32_t sub_id = dp_rtcp_sub_by_ssrc(dp, leg_id, n->media_ssrc);
 	uint16_t seqs[NACK_MAX];
 
-	(void)now;
 	if (sub_id == 0) {
 		w->c.rtcp[DP_RTCP_C_UNKNOWN_MEDIA]++;
 		return;
@@ -188,13 +193,15 @@ void dp_rtcp_nack_answer(struct dp_worker *w, uint32_t leg_id, const struct dp_r
 		struct rte_mbuf *m = dp_rtx_cache_get(w, stream, (uint16_t)in_seq);
 		if (m == NULL) {
 			w->c.rtcp[DP_RTCP_C_RTX_MISS]++;
+			/* The publisher's answer goes to the receiver too. */
+			dp_rtx_wait_add(w, stream, (uint16_t)in_seq, sub_id, seqs[i], now);
 			if (rte_ring_enqueue(w->notify, dp_rtcp_notify_pack(DP_RTCP_NOTIFY_NACK, stream,
 									    (uint16_t)in_seq)) != 0)
 				w->c.notify_dropped++;
 			continue;
 		}
 		w->c.rtcp[DP_RTCP_C_RTX_HIT]++;
-		resend(w, leg_id, sub_id, m, seqs[i], as_rtx, st->codec);
+		dp_rtcp_resend(w, sub_id, m, seqs[i], as_rtx);
 		rte_pktmbuf_free(m);
 	}
 }

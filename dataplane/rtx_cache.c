@@ -65,13 +65,12 @@ static bool evict_oldest(struct dp_worker *w, struct dp_rtx_cache *c, uint64_t o
 	return false;
 }
 
-void dp_rtx_cache_put(struct dp_worker *w, struct rte_mbuf *m, const struct dp_stream *st,
-		      uint32_t stream_id)
+/* Puts m in the cache; a repair (an older number) never takes the slot
+ * of a newer packet. */
+static enum dp_rtx_put put(struct dp_worker *w, struct rte_mbuf *m, const struct dp_stream *st,
+			   uint32_t stream_id, bool repair)
 {
 	struct dp_rtcp *g = dp_rtcp_g;
-
-	if (g == NULL || st->kind != STRATA_MEDIA_VIDEO)
-		return; /* audio is not retransmitted: Opus conceals */
 	struct dp_rtx_cache *c = &g->rtx.caches[stream_id];
 	struct dp_rtx_worker *rw = &g->rtx.workers[w->index];
 	const struct dp_mbuf_meta *meta = dp_meta(m);
@@ -86,7 +85,7 @@ void dp_rtx_cache_put(struct dp_worker *w, struct rte_mbuf *m, const struct dp_s
 		while (c->n > 0 && evict_oldest(w, c, 0, false))
 			;
 		if (c->n > 0)
-			return;
+			return DP_RTX_PUT_REFUSED;
 		c->head = c->tail = 0;
 		c->gen = gen;
 	}
@@ -96,18 +95,23 @@ void dp_rtx_cache_put(struct dp_worker *w, struct rte_mbuf *m, const struct dp_s
 	while (evict_oldest(w, c, limit, true))
 		;
 	struct dp_rtx_slot *s = &c->slots[seq & SLOT_MASK];
-	if (atomic_load_explicit(&s->tag, memory_order_relaxed) != 0 && !evict(w, c, s))
-		return;
+	uint32_t tag = atomic_load_explicit(&s->tag, memory_order_relaxed);
+	if (repair && tag == (DP_RTX_TAG_VALID | seq))
+		return DP_RTX_PUT_ALREADY;
+	if (repair && tag != 0 && (int16_t)(uint16_t)((tag & 0xffffu) - seq) > 0)
+		return DP_RTX_PUT_REFUSED;
+	if (tag != 0 && !evict(w, c, s))
+		return DP_RTX_PUT_REFUSED;
 	/* By the budget: this stream's oldest makes room, if it has any. */
 	uint64_t held = rw->cached - atomic_load_explicit(&rw->reaped, memory_order_relaxed);
 	if (held >= g->rtx.budget_per_worker && !evict_oldest(w, c, 0, false)) {
 		w->c.rtcp[DP_RTCP_C_RTX_BUDGET_FULL]++;
-		return;
+		return DP_RTX_PUT_REFUSED;
 	}
 	if (c->head - c->tail >= DP_RTX_SLOTS) {
 		evict_oldest(w, c, 0, false); /* or only stale entries go */
 		if (c->head - c->tail >= DP_RTX_SLOTS)
-			return;
+			return DP_RTX_PUT_REFUSED;
 	}
 	rte_mbuf_refcnt_update(m, 1);
 	s->m = m;
@@ -117,6 +121,23 @@ void dp_rtx_cache_put(struct dp_worker *w, struct rte_mbuf *m, const struct dp_s
 	c->n++;
 	rw->cached++;
 	w->c.rtcp[DP_RTCP_C_RTX_CACHED]++;
+	return DP_RTX_PUT_CACHED;
+}
+
+void dp_rtx_cache_put(struct dp_worker *w, struct rte_mbuf *m, const struct dp_stream *st,
+		      uint32_t stream_id)
+{
+	if (dp_rtcp_g == NULL || st->kind != STRATA_MEDIA_VIDEO)
+		return; /* audio is not retransmitted: Opus conceals */
+	put(w, m, st, stream_id, false);
+}
+
+enum dp_rtx_put dp_rtx_cache_put_repair(struct dp_worker *w, struct rte_mbuf *m,
+					const struct dp_stream *st, uint32_t stream_id)
+{
+	if (dp_rtcp_g == NULL || st->kind != STRATA_MEDIA_VIDEO)
+		return DP_RTX_PUT_REFUSED;
+	return put(w, m, st, stream_id, true);
 }
 
 struct rte_mbuf *dp_rtx_cache_get(struct dp_worker *w, uint32_t stream_id, uint16_t seq)

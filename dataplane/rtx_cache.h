@@ -44,6 +44,9 @@ struct dp_rtx_slot {
 };
 
 struct dp_rtx_cache {
+	/* Receivers' waits for a repair of this stream (rtx_repair.h), over
+	 * all workers [each receiver worker adds and removes its own]. */
+	_Atomic uint32_t waiting;
 	uint32_t gen;         /* the stream's generation it holds packets of */
 	uint16_t worker;      /* whose budget its packets count against */
 	uint16_t pad;
@@ -53,7 +56,24 @@ struct dp_rtx_cache {
 	struct dp_rtx_slot slots[DP_RTX_SLOTS];
 };
 
-/* A worker's evicted packets, waiting for a grace period. */
+/*
+ * A receiver's NACKed number that the cache lacked and the publisher was
+ * asked for (rtx_repair.h): when the publisher's repair reaches the cache,
+ * the receiver's worker sends it on under the receiver's number.
+ */
+struct dp_rtx_waiter {
+	uint32_t stream, stream_gen;
+	uint32_t sub, sub_gen;
+	uint16_t in_seq;      /* the publisher's number */
+	uint16_t out_seq;     /* the receiver's */
+	uint32_t pad;
+	uint64_t until_tsc;   /* given up after this */
+};
+
+#define DP_RTX_WAITERS 64 /* per worker */
+
+/* A worker's evicted packets, waiting for a grace period; and the repairs
+ * its receivers wait for. */
 struct dp_rtx_worker {
 	uint64_t cached;      /* packets this worker put in caches [worker] */
 	_Atomic uint64_t reaped; /* ... of those, freed by the main lcore [main] */
@@ -62,6 +82,11 @@ struct dp_rtx_worker {
 		struct rte_mbuf *m;
 		uint64_t token;
 	} limbo[DP_RTX_LIMBO];
+	/* [worker] its receivers' waits, and what it last looked at. */
+	uint32_t n_wait;
+	uint64_t wait_repairs;    /* dp_rtx_caches.repairs at the last scan */
+	uint64_t wait_expiry_tsc; /* the earliest until_tsc of the waits */
+	struct dp_rtx_waiter wait[DP_RTX_WAITERS];
 } __attribute__((aligned(64)));
 
 struct dp_rtx_caches {
@@ -69,11 +94,29 @@ struct dp_rtx_caches {
 	struct dp_rtx_worker *workers;       /* [n_workers] */
 	uint64_t age_tsc;
 	uint64_t budget_per_worker;
+	/* Repairs put in any cache [publisher workers]: the receiver workers
+	 * look at their waits again when it moves. */
+	_Atomic uint64_t repairs;
 };
 
 /* Puts an input in its stream's cache [publisher worker]. */
 void dp_rtx_cache_put(struct dp_worker *w, struct rte_mbuf *m, const struct dp_stream *st,
 		      uint32_t stream_id);
+
+/* What became of a repair offered to the cache. */
+enum dp_rtx_put {
+	DP_RTX_PUT_CACHED = 0,
+	DP_RTX_PUT_ALREADY,   /* the cache has the packet */
+	DP_RTX_PUT_REFUSED,   /* a newer packet holds its slot, or no budget */
+};
+
+/*
+ * Puts a restored packet of the publisher's RTX (rtx_repair.h) in its
+ * stream's cache [publisher worker].  Unlike dp_rtx_cache_put it never
+ * evicts a newer packet from the slot: the repair is of an older number.
+ */
+enum dp_rtx_put dp_rtx_cache_put_repair(struct dp_worker *w, struct rte_mbuf *m,
+					const struct dp_stream *st, uint32_t stream_id);
 
 /*
  * The cached packet of stream_id with sequence number seq, with a

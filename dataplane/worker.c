@@ -22,6 +22,7 @@
 #include "fanout.h"
 #include "media.h"
 #include "port_link.h"
+#include "rtx_repair.h"
 
 static void punt(struct dp_worker *w, struct rte_mbuf *m, const struct dp_pkt *pkt,
 		 uint16_t port_id, enum strata_packet_class cls)
@@ -133,6 +134,8 @@ void dp_worker_poll_rings(struct dp_worker *w)
 	n = rte_ring_dequeue_burst(w->fanout, (void **)pkts, DP_BURST, NULL);
 	for (unsigned i = 0; i < n; i++)
 		dp_fanout_share(w, pkts[i]);
+	/* Publishers' repairs its receivers wait for (rtx_repair.h). */
+	dp_rtx_wait_poll(w);
 	/* The main lcore's frames: sent with this worker's outputs. */
 	n = rte_ring_dequeue_burst(w->from_main, (void **)pkts, DP_BURST, NULL);
 	for (unsigned i = 0; i < n; i++) {
