@@ -5,7 +5,7 @@
 # libsrtp2 clients: tests/peer/srtp-peer publishes a real VP8 capture,
 # tests/peer/rtcp-peer receives and speaks SRTCP.
 #
-#   publisher  leg 1  192.0.2.1:54000 -> 192.0.2.2:44000  VP8 0xabc
+#   publisher  leg 1  192.0.2.1:54000 -> 192.0.2.2:44000  VP8 0xabc, RTX 0xabd (pt 97)
 #   R1         leg 2  :54001 -> :44001  sub 0xb000, RTX 0xc000 (pt 97)
 #   R2         leg 3  :54002 -> :44002  sub 0xb001, no RTX
 #   R3         leg 4  :54003 -> :44003  sub 0xb002, RTX 0xc002, temporal layer 0
@@ -15,7 +15,11 @@
 #      sender runs, the second skipping them).  R1 NACKs two packets it got
 #      and the ten it did not: the two come back as RTX (RFC 4588: RTX SSRC
 #      and PT, OSN = the NACKed number, payload identical to what R1 got),
-#      the ten are asked of the publisher as one NACK in its numbers.  R2
+#      the ten are asked of the publisher as one NACK in its numbers.  The
+#      publisher answers with RTX (RFC 4588, from the capture): the router
+#      restores each, caches it and sends it on to R1, which waited for it,
+#      as RTX under R1's numbers; R1's second NACK of the ten is answered
+#      from the cache.  R2
 #      (no RTX) gets the original packets again, identical.  R3 (temporal
 #      layer 0, renumbered) gets RTX whose OSN and payload (rewritten
 #      PictureID/TL0PICIDX) match what it got under that number.
@@ -46,7 +50,7 @@ else
 fi
 kp=$(key_for $P)
 cmds="leg-add id=1 room=1 local=192.0.2.2:44000 remote=192.0.2.1:54000 rx=$P:$kp tx=$P:$kp
-stream-add id=1 source=1 leg=1 ssrc=0xabc codec=vp8 kind=video pt=96 clock=90000"
+stream-add id=1 source=1 leg=1 ssrc=0xabc codec=vp8 kind=video pt=96 clock=90000 rtx-ssrc=0xabd rtx-pt=97"
 declare -a keys
 subspec=("ssrc=0xb000 rtx-ssrc=0xc000 rtx-pt=97 temporal=all"
 	 "ssrc=0xb001 temporal=all"
@@ -84,7 +88,8 @@ drop() {
 # --- 1 and 2: NACK, RTX, reports -----------------------------------------
 MISSING=65500,65501,65502,65503,65504,65505,65506,65507,65508,65509
 rpeer 0 --wait-rtp 190 --wait-ms 30000 --lose 5 \
-	--nack "0xb000:@5,@50,$MISSING" --sleep-ms 1200 --rr 0xb000 --listen-ms 2500 \
+	--nack "0xb000:@5,@50,$MISSING" --sleep-ms 1200 --nack "0xb000:$MISSING" \
+	--rr 0xb000 --listen-ms 2500 \
 	> "$WORK/r1.json" &
 p1=$!
 rpeer 1 --wait-rtp 190 --wait-ms 30000 --lose 7,60 --nack 0xb001:@7,@60 \
@@ -97,17 +102,26 @@ for r in 0 1 2; do wait_udp $((54001 + r)); done
 # The publisher: the capture's packets 0-99 fast, then 110-209 over a
 # second (100-109 never reach the router), an SR after every 10 packets
 # (on one real-time timeline), and its RTCP collected until the receivers
-# are done.
-ppeer --sr-every 10 --media "$CAPTURE:0:100:300" --media "$CAPTURE:110:100:100" \
+# are done; it answers the router's NACKs with RTX from the capture.
+ppeer --answer-rtx "0xabd:97:$CAPTURE" --sr-every 10 --media "$CAPTURE:0:100:300" --media "$CAPTURE:110:100:100" \
 	--wait-file "$WORK/done" --sleep-ms 500 > "$WORK/pub.json" &
 pp=$!
 wait $p1 $p2 $p3
 touch "$WORK/done"
 wait $pp
 
-"$PY" - "$WORK" "$MISSING" <<'PY' || fail "NACK, RTX or reports: see above"
-import json, sys
+"$PY" - "$WORK" "$MISSING" "$CAPTURE" <<'PY' || fail "NACK, RTX or reports: see above"
+import json, struct, sys
 work, missing = sys.argv[1], [int(x) for x in sys.argv[2].split(",")]
+# The capture's packets by sequence number: what the publisher sent (or
+# would have), as it answers with RTX.
+capture, raw = {}, open(sys.argv[3], "rb").read()
+i = 0
+while i + 4 <= len(raw):
+    n = struct.unpack(">I", raw[i:i + 4])[0]
+    p = raw[i + 4:i + 4 + n]
+    capture[struct.unpack(">H", p[2:4])[0]] = {"payload": p[12:].hex(), "ts": struct.unpack(">I", p[4:8])[0]}
+    i += 4 + n
 def lines(name):
     return [json.loads(l) for l in open(f"{work}/{name}") if l.startswith("{")]
 def check(cond, msg):
@@ -129,8 +143,9 @@ def lost(pk):
 m1, m2, m3 = media(r1, 0xb000), media(r2, 0xb001), media(r3, 0xb002)
 full = by_seq(m1, m2) # R1 and R2 get the same numbers and payloads
 
-def rtx_check(name, pk, rtx_ssrc, asked, originals):
-    rtx = media(pk, rtx_ssrc)
+def rtx_check(name, pk, rtx_ssrc, asked, originals, all_rtx=None):
+    all_rtx = media(pk, rtx_ssrc) if all_rtx is None else all_rtx
+    rtx = [r for r in all_rtx if int(r["payload"][:4], 16) in asked]
     check(len(rtx) == len(asked), f"{name}: {len(rtx)} RTX packets for {len(asked)} NACKed")
     for r in rtx:
         osn = int(r["payload"][:4], 16)
@@ -138,13 +153,25 @@ def rtx_check(name, pk, rtx_ssrc, asked, originals):
         orig = originals[osn]
         check(r["payload"][4:] == orig["payload"] and r["ts"] == orig["ts"],
               f"{name}: RTX of {osn}: payload and timestamp identical to the original")
-    rseq = [r["seq"] for r in rtx]
+    rseq = [r["seq"] for r in all_rtx]
     check(all((b - a) % 65536 == 1 for a, b in zip(rseq, rseq[1:])),
           f"{name}: RTX sequence numbers consecutive {rseq}")
 
 # R1 lost its 6th packet and got its 51st: NACKs both, RTX answers both.
 check(lost(r1) == [m1[4]["seq"] + 1], f"R1 lost {lost(r1)}")
-rtx_check("R1", r1, 0xc000, [lost(r1)[0], m1[49]["seq"]], full)
+rtx1 = media(r1, 0xc000)
+rtx_check("R1", r1, 0xc000, [lost(r1)[0], m1[49]["seq"]], full, rtx1)
+# The ten the router never had: each twice, as the publisher's repair and
+# then from the cache, identical to the capture's packet (R1's numbers
+# are the publisher's; its timestamps are moved by a constant).
+ts_off = (m1[0]["ts"] - capture[m1[0]["seq"]]["ts"]) % 2**32
+for s in missing:
+    got = [r for r in rtx1 if int(r["payload"][:4], 16) == s]
+    check(len(got) == 2 and all(r["pt"] == 97 and r["payload"][4:] == capture[s]["payload"] and
+                                (r["ts"] - capture[s]["ts"]) % 2**32 == ts_off for r in got),
+          f"R1: {s}, which never reached the router, came twice as RTX, as the publisher sent it")
+pub_rtx = [p["sent_rtx"]["osn"] for p in lines("pub.json") if "sent_rtx" in p]
+check(sorted(pub_rtx) == missing, f"the publisher answered the router's NACK once with RTX: {pub_rtx}")
 # R2 (no RTX) lost two: they come again as themselves, identical to R1's.
 l2 = lost(r2)
 check(len(l2) == 2, f"R2 lost {l2}")
@@ -224,6 +251,9 @@ assert l["rr_jitter"] == 77 and 0 <= l["rr_rtt_us"] < 5000000, l
 assert legs[3]["rr_blocks"] == 0 and legs[3]["rr_rtt_us"] == -1, legs[3]
 print("ok: the leg-stats event carries R1's report; R2, which sent none, says so")
 PY
+[[ $(rtcp_counter rtx_repaired) == 10 && $(rtcp_counter rtx_repair_sent) == 10 ]] ||
+	fail "repairs: rtx_repaired $(rtcp_counter rtx_repaired), rtx_repair_sent $(rtcp_counter rtx_repair_sent) (10 each)"
+note "ok: the publisher's 10 RTX repairs restored, cached and sent on to R1 (rtx_repaired 10, rtx_repair_sent 10, rtx_waiting $(rtcp_counter rtx_waiting))"
 for c in rtx_hit rtx_miss rtx_sent retx_sent nack_forwarded nack_sent rr_sent sr_sent; do
 	[[ $(rtcp_counter $c) -gt 0 ]] || fail "counter $c did not move"
 done

@@ -5,23 +5,32 @@
  *
  *   rtcp-peer --bind IP:PORT --dst IP:PORT --profile NAME --key HEX
  *             [--ssrc N] [--wait-rtp N] [--wait-ms N] [--listen-ms N]
- *             [--lose I,J...] [--sr-every N] [ACTION]...
+ *             [--lose I,J...] [--sr-every N] [--answer-rtx SSRC:PT:FILE]
+ *             [ACTION]...
  *
  * Three phases on the one socket: (1) receive until --wait-rtp RTP packets
  * arrived (or --wait-ms passed); (2) send the actions, in order; (3) keep
  * receiving for --listen-ms.  Everything received is unprotected
  * (ssrc_any_inbound) and printed as one JSON line per packet (RTP with
  * its payload in hex; each RTCP packet of a compound, decoded here by a
- * parser of this file's own); a summary line ends the output.  --lose
- * discards the RTP packets received I-th, J-th... (from 0) unread, as if
- * lost on the way (printed as "lost").
+ * parser of this file's own); a summary line ends the output.  RTP lines
+ * carry the header extension block ("ext", hex, from its profile octets)
+ * when there is one.  --lose discards the RTP packets received I-th,
+ * J-th... (from 0) unread, as if lost on the way (printed as "lost").
+ *
+ * --answer-rtx SSRC:PT:FILE makes it a publisher that answers NACKs for
+ * --ssrc as RFC 4588 section 4 says, from the packets of a capture (the
+ * same format as --media's): each NACKed number's packet, sent on SSRC
+ * with payload type PT and its own sequence numbers, its payload prefixed
+ * with the original sequence number (printed as "sent_rtx").
  *
  * Actions (each protected with ssrc_any_outbound, as --ssrc):
  *   --pli MEDIA[:COUNT]      COUNT (1) PLIs (RFC 4585 6.3.1) for MEDIA
  *   --fir MEDIA[:COUNT]      FIRs (RFC 5104 4.3.1), sequence numbers 1, 2...
  *   --nack MEDIA:LIST        one Generic NACK (RFC 4585 6.2.1); LIST is
  *                            comma-separated numbers, or @i for the sequence
- *                            number of the i-th RTP packet received (from 0)
+ *                            number of the i-th RTP packet received (from 0),
+ *                            @-i for the i-th from the last (from 1)
  *   --rr MEDIA               an RR with one block about MEDIA, LSR/DLSR from
  *                            the last SR received from MEDIA
  *   --sr RTPTS               an SR as --ssrc: NTP now, RTP timestamp RTPTS
@@ -64,6 +73,8 @@ static struct {
 	struct sockaddr_in bind, dst;
 	const char *profile, *key_hex;
 	uint32_t ssrc, wait_rtp, wait_ms, listen_ms, sr_every;
+	uint32_t rtx_ssrc, rtx_pt; /* --answer-rtx */
+	uint16_t rtx_seq;
 	struct action actions[MAX_ACTIONS];
 	unsigned n_actions;
 } O = {.ssrc = 0x5eed, .wait_ms = 5000};
@@ -150,9 +161,13 @@ static void put32(uint8_t *p, uint32_t v)
 	p[3] = (uint8_t)v;
 }
 
+/* --answer-rtx's capture, by sequence number. */
+static uint8_t *rtx_pkt[65536];
+static uint16_t rtx_len[65536];
+
 static void print_rtp(const uint8_t *p, int len)
 {
-	uint32_t hdr = 12 + 4u * (p[0] & 0x0f);
+	uint32_t hdr = 12 + 4u * (p[0] & 0x0f), ext = hdr;
 	int end = len;
 	if ((p[0] & 0x10) && (uint32_t)len >= hdr + 4)
 		hdr += 4 + 4u * ((p[hdr + 2] << 8) | p[hdr + 3]);
@@ -167,7 +182,36 @@ static void print_rtp(const uint8_t *p, int len)
 	       ms_since(&t0), be32(p + 8), p[1] & 0x7f, p[1] >> 7, seq, be32(p + 4));
 	for (int i = (int)hdr; i < end; i++)
 		printf("%02x", p[i]);
+	if (hdr > ext && hdr <= (uint32_t)len) {
+		printf("\",\"ext\":\"");
+		for (uint32_t i = ext; i < hdr; i++)
+			printf("%02x", p[i]);
+	}
 	printf("\"}}\n");
+}
+
+static void send_rtx(uint16_t osn);
+
+/* --answer-rtx: each NACK for --ssrc in a compound, answered. */
+static void answer_nacks(const uint8_t *p, int len)
+{
+	for (int off = 0; O.rtx_ssrc && off + 12 <= len;) {
+		const uint8_t *q = p + off;
+		int plen = 4 * ((q[2] << 8 | q[3]) + 1);
+		if (plen < 8 || off + plen > len)
+			return;
+		if (q[1] == 205 && (q[0] & 0x1f) == 1 && be32(q + 8) == O.ssrc) {
+			for (int k = 12; k + 4 <= plen; k += 4) {
+				uint16_t pid = (uint16_t)(q[k] << 8 | q[k + 1]);
+				uint16_t blp = (uint16_t)(q[k + 2] << 8 | q[k + 3]);
+				send_rtx(pid);
+				for (int b = 0; b < 16; b++)
+					if (blp >> b & 1)
+						send_rtx((uint16_t)(pid + b + 1));
+			}
+		}
+		off += plen;
+	}
 }
 
 /* RFC 3550 and RFC 4585 packets, as much as the tests look at. */
@@ -292,9 +336,10 @@ static void receive_for(double ms, uint32_t until_rtp)
 			       (int)r, is_rtcp);
 			continue;
 		}
-		if (is_rtcp)
+		if (is_rtcp) {
 			print_rtcp(pkt, len);
-		else
+			answer_nacks(pkt, len);
+		} else
 			print_rtp(pkt, len);
 		fflush(stdout);
 	}
@@ -380,6 +425,65 @@ static void send_media(char *arg)
 	fclose(f);
 }
 
+/* RFC 4588 section 4: "The retransmission packet [has] the same timestamp
+ * as the original packet", the RTX stream's SSRC, payload type and
+ * sequence numbers, and "The payload of the retransmission packet [...] the
+ * original sequence number (OSN)" in its first two octets, then the
+ * original payload. */
+static void send_rtx(uint16_t osn)
+{
+	uint8_t pkt[MAX_PACKET + 64];
+	const uint8_t *orig = rtx_pkt[osn];
+	int olen = rtx_len[osn];
+
+	if (orig == NULL) {
+		printf("{\"t_ms\":%.1f,\"rtx_unknown\":%u}\n", ms_since(&t0), osn);
+		return;
+	}
+	uint32_t hdr = 12 + 4u * (orig[0] & 0x0f);
+	if (orig[0] & 0x10)
+		hdr += 4 + 4u * ((orig[hdr + 2] << 8) | orig[hdr + 3]);
+	memcpy(pkt, orig, hdr);
+	pkt[1] = (uint8_t)((orig[1] & 0x80) | O.rtx_pt);
+	pkt[2] = (uint8_t)(O.rtx_seq >> 8);
+	pkt[3] = (uint8_t)O.rtx_seq;
+	put32(pkt + 8, O.rtx_ssrc);
+	pkt[hdr] = (uint8_t)(osn >> 8);
+	pkt[hdr + 1] = (uint8_t)osn;
+	memcpy(pkt + hdr + 2, orig + hdr, (size_t)olen - hdr);
+	int len = olen + 2;
+	if (srtp_protect(out_s, pkt, &len) != srtp_err_status_ok)
+		die("srtp_protect (RTX) failed", NULL);
+	sendto(fd, pkt, (size_t)len, 0, (struct sockaddr *)&O.dst, sizeof(O.dst));
+	printf("{\"t_ms\":%.1f,\"sent_rtx\":{\"osn\":%u,\"seq\":%u}}\n", ms_since(&t0), osn,
+	       O.rtx_seq);
+	O.rtx_seq++;
+}
+
+static void load_rtx(char *arg)
+{
+	char *ssrc = strtok(arg, ":"), *pt = strtok(NULL, ":"), *file = strtok(NULL, "");
+	uint8_t lb[4];
+	FILE *f = NULL;
+
+	if (ssrc == NULL || pt == NULL || file == NULL || (f = fopen(file, "rb")) == NULL)
+		die("--answer-rtx SSRC:PT:FILE", arg);
+	O.rtx_ssrc = (uint32_t)strtoul(ssrc, NULL, 0);
+	O.rtx_pt = (uint32_t)atoi(pt);
+	O.rtx_seq = 1000;
+	while (fread(lb, 1, 4, f) == 4) {
+		uint32_t len = be32(lb);
+		uint8_t *p = malloc(len ? len : 1);
+		if (len < 12 || len > MAX_PACKET || p == NULL || fread(p, 1, len, f) != len)
+			die("bad packet in", file);
+		uint16_t seq = (uint16_t)(p[2] << 8 | p[3]);
+		free(rtx_pkt[seq]);
+		rtx_pkt[seq] = p;
+		rtx_len[seq] = (uint16_t)len;
+	}
+	fclose(f);
+}
+
 static void run_action(const struct action *a)
 {
 	uint8_t b[MAX_PACKET + 64];
@@ -419,7 +523,10 @@ static void run_action(const struct action *a)
 		put32(b + 4, O.ssrc);
 		put32(b + 8, media);
 		for (char *tok = strtok(rest, ","); tok; tok = strtok(NULL, ",")) {
-			unsigned v = tok[0] == '@' ? seen_seq[atoi(tok + 1) % MAX_SEEN]
+			int at = tok[0] == '@' ? atoi(tok + 1) : 0;
+			if (at < 0)
+				at += (int)(n_rtp < MAX_SEEN ? n_rtp : MAX_SEEN);
+			unsigned v = tok[0] == '@' ? seen_seq[(unsigned)at % MAX_SEEN]
 						   : (unsigned)strtoul(tok, NULL, 0);
 			b[len] = (uint8_t)(v >> 8), b[len + 1] = (uint8_t)v;
 			b[len + 2] = b[len + 3] = 0;
@@ -499,7 +606,7 @@ int main(int argc, char **argv)
 		{"fir", 1, 0, 'f'},	 {"nack", 1, 0, 'n'},	   {"rr", 1, 0, 'r'},
 		{"sr", 1, 0, 's'},	 {"raw", 1, 0, 'x'},	   {"sleep-ms", 1, 0, 'z'},
 		{"lose", 1, 0, 'l'},	 {"wait-file", 1, 0, 'w'},   {"media", 1, 0, 'm'},
-		{"sr-every", 1, 0, 'E'},
+		{"sr-every", 1, 0, 'E'}, {"answer-rtx", 1, 0, 'A'},
 		{0, 0, 0, 0}};
 	int c;
 
@@ -520,6 +627,7 @@ int main(int argc, char **argv)
 					lose[atoi(tok)] = true;
 			break;
 		case 'E': O.sr_every = (uint32_t)atoi(optarg); break;
+		case 'A': load_rtx(optarg); break;
 		case 'p': case 'f': case 'n': case 'r': case 's': case 'x': case 'z': case 'w':
 		case 'm':
 			if (O.n_actions == MAX_ACTIONS)
