@@ -274,9 +274,15 @@ static inline struct rte_mbuf *out_mbuf(struct dp_worker *w)
 	return m;
 }
 
-/* Queues one receiver's copy; returns false when the receiver skips it. */
-static bool output_one(struct dp_worker *w, const struct input_view *in, uint32_t sub_id,
-		       enum dp_drop *why)
+/*
+ * Queues one receiver's copy; returns false when the receiver skips it.
+ * `path` is the input's (meta->path), passed apart so that the loop for
+ * VP8 and audio inputs compiles with DP_PATH_SIMPLE in its place and
+ * without the descriptor work of the others.
+ */
+static inline __attribute__((always_inline)) bool
+output_one(struct dp_worker *w, const struct input_view *in, uint32_t sub_id, enum dp_drop *why,
+	   uint8_t path)
 {
 	struct dp *dp = w->dp;
 	struct dp_sub *sub = &dp->tables.subs[sub_id];
@@ -285,7 +291,6 @@ static bool output_one(struct dp_worker *w, const struct input_view *in, uint32_
 	const uint8_t *rtp = in->rtp;
 	uint32_t rtp_len = in->rtp_len, hdr_len = in->hdr_len;
 	uint64_t now = in->now;
-	uint8_t path = in->meta->path;
 	struct dp_svc_out so = {0};
 	enum dp_select sel;
 
@@ -300,9 +305,11 @@ static bool output_one(struct dp_worker *w, const struct input_view *in, uint32_
 		return false;
 	}
 	if (path == DP_PATH_SIMPLE) {
-		sel = dp_select_packet(
-			sub, &sub->frame, st, fi, target_encoding(in->src, sub),
-			atomic_load_explicit(&sub->target_temporal, memory_order_relaxed));
+		uint8_t target = target_encoding(in->src, sub);
+		if (!dp_select_same_frame(sub, &sub->frame, st, fi, target, &sel))
+			sel = dp_select_packet(sub, &sub->frame, st, fi, target,
+					       atomic_load_explicit(&sub->target_temporal,
+								    memory_order_relaxed));
 	} else if (path == DP_PATH_PADDING) {
 		*why = DP_DROP_PADDING_ONLY;
 		goto skipped;
@@ -371,12 +378,14 @@ static bool output_one(struct dp_worker *w, const struct input_view *in, uint32_
 			/* The mandatory fields alone: the receiver's extended
 			 * fields after them, as last time. */
 			memcpy(dd_out, rtp + meta->dd_off, DP_AV1_DD_MIN_LEN);
-			memcpy(dd_out + DP_AV1_DD_MIN_LEN, sub->dd_tail, sub->dd_tail_len);
+			/* All of dd_tail, a fixed size: no library call. */
+			memcpy(dd_out + DP_AV1_DD_MIN_LEN, sub->dd_tail, sizeof(sub->dd_tail));
 			dd_out_len = DP_AV1_DD_MIN_LEN + sub->dd_tail_len;
 		} else if (so.dd_rewrite) {
-			dd_out_len = (uint32_t)dp_av1_dd_rewrite(rtp + meta->dd_off, meta->dd_len,
-								 f->structure, sub->dd.rx_mask,
-								 dd_out, sizeof(dd_out));
+			/* From the frame the input's parse read: no second parse. */
+			dd_out_len = (uint32_t)dp_av1_dd_rewrite_frame(rtp + meta->dd_off, meta->dd_len,
+								       f, sub->dd.rx_mask, dd_out,
+								       sizeof(dd_out));
 			if (meta->dd_len == DP_AV1_DD_MIN_LEN && dd_out_len > DP_AV1_DD_MIN_LEN &&
 			    dd_out_len - DP_AV1_DD_MIN_LEN <= sizeof(sub->dd_tail)) {
 				sub->dd_tail_len = (uint8_t)(dd_out_len - DP_AV1_DD_MIN_LEN);
@@ -516,10 +525,32 @@ skipped_late:
 }
 
 /*
- * This worker's receivers of the input; returns how many take it.  The next
- * receiver's state and leg are prefetched while this one's copy is built:
- * with a few dozen receivers they no longer all sit in L1.
+ * Receivers [first, end) of the list; returns how many take the input.  The
+ * next receiver's state and leg are prefetched while this one's copy is
+ * built: with a few dozen receivers they no longer all sit in L1.
  */
+static inline __attribute__((always_inline)) unsigned
+fanout_loop(struct dp_worker *w, const struct input_view *in, const struct dp_sub_list *list,
+	    unsigned first, unsigned end, enum dp_drop *why, uint8_t path)
+{
+	const struct dp_tables *t = &w->dp->tables;
+	unsigned taken = 0;
+
+	for (unsigned i = first; i < end; i++) {
+		if (i + 1 < end) {
+			const struct dp_sub *next = &t->subs[list->subs[i + 1]];
+			rte_prefetch0(next);
+			rte_prefetch0(&t->legs[next->leg]);
+			rte_prefetch0(&t->legs[next->leg].out);
+		}
+		if (w->n_out >= DP_FLUSH_OUTPUTS)
+			dp_fanout_flush(w);
+		taken += output_one(w, in, list->subs[i], why, path);
+	}
+	return taken;
+}
+
+/* This worker's receivers of the input; returns how many take it. */
 static unsigned fanout_local(struct dp_worker *w, struct rte_mbuf *m, const struct dp_stream *st,
 			     const struct dp_sub_list *list, enum dp_drop *why)
 {
@@ -543,20 +574,11 @@ static unsigned fanout_local(struct dp_worker *w, struct rte_mbuf *m, const stru
 		.now = meta->rx_tsc,
 		.dd_hdr = &dd_hdr,
 	};
-	unsigned first = list->first[w->index], end = list->first[w->index + 1], taken = 0;
+	unsigned first = list->first[w->index], end = list->first[w->index + 1];
 
-	for (unsigned i = first; i < end; i++) {
-		if (i + 1 < end) {
-			const struct dp_sub *next = &t->subs[list->subs[i + 1]];
-			rte_prefetch0(next);
-			rte_prefetch0(&t->legs[next->leg]);
-			rte_prefetch0(&t->legs[next->leg].out);
-		}
-		if (w->n_out >= DP_FLUSH_OUTPUTS)
-			dp_fanout_flush(w);
-		taken += output_one(w, &in, list->subs[i], why);
-	}
-	return taken;
+	if (meta->path == DP_PATH_SIMPLE)
+		return fanout_loop(w, &in, list, first, end, why, DP_PATH_SIMPLE);
+	return fanout_loop(w, &in, list, first, end, why, meta->path);
 }
 
 /* The input stays until its outputs are encrypted from it. */

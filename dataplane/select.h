@@ -151,6 +151,27 @@ enum dp_select dp_select_packet(struct dp_sub *sub, struct dp_select_frame *fram
 				uint8_t target_spatial, uint8_t target_temporal);
 
 /*
+ * dp_select_packet's commonest case, decided inline: another packet of the
+ * frame the receiver's last decision was about (a video frame spans many
+ * packets), of the encoding it gets and still wants.  Every packet of a
+ * frame gets the decision of its first (see select.c), so the answer is the
+ * one remembered.  Returns false when dp_select_packet must judge.
+ */
+static inline bool dp_select_same_frame(struct dp_sub *sub, const struct dp_select_frame *frame,
+					const struct dp_stream *stream,
+					const struct dp_frame_info *fi, uint8_t target_spatial,
+					enum dp_select *sel)
+{
+	if (stream->encoding != sub->cur_spatial || target_spatial != sub->cur_spatial ||
+	    !frame->valid || !fi->has_picture_id || fi->picture_id != frame->picture_id ||
+	    fi->picture_id_bits != frame->picture_id_bits)
+		return false;
+	sub->waiting_keyframe = 0;
+	*sel = frame->forward ? DP_SELECT_FORWARD : DP_SELECT_LAYER_FILTERED;
+	return true;
+}
+
+/*
  * The RTP marker bit of the receiver's copy of a packet dp_select_layers
  * forwarded: for VP9, set also on the last packet of the highest spatial
  * layer the receiver gets in the packet's picture (codec/vp9.h,

@@ -93,7 +93,12 @@ static inline enum dp_seqmap_result dp_seqmap_forward(struct dp_seqmap *m, uint3
 	int32_t ahead = dp_seq_diff(in, m->highest_in, mask);
 	uint32_t delta = m->delta;
 
-	if (ahead > 0) {
+	if (ahead == 1) {
+		/* The next input, the common case: only its own bit to clear. */
+		uint32_t bit = in % DP_SEQMAP_WINDOW;
+		m->dropped[bit / 64] &= ~(1ull << (bit % 64));
+		m->highest_in = in;
+	} else if (ahead > 0) {
 		dp_seqmap_advance(m, in, mask);
 	} else {
 		if (-ahead >= DP_SEQMAP_WINDOW)
