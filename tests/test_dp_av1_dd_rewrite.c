@@ -10,6 +10,9 @@
  *    that matters parses back to the same frame with the new bitmask; a
  *    rewrite that says nothing new is the input unchanged; rewriting twice
  *    is rewriting once.
+ *  - dp_av1_dd_rewrite_frame, from the frame the parser read, gives the
+ *    same output as dp_av1_dd_rewrite for every input and mask, and
+ *    refuses an input that is not the frame's.
  *  - Outputs written into exact-size heap buffers, and every smaller
  *    capacity refused; every truncated input refused exactly when the
  *    parser refuses it.
@@ -46,6 +49,22 @@ static size_t rewrite_exact(const uint8_t *in, size_t in_len, const struct dp_av
 
 	memcpy(i, in, in_len);
 	size_t n = dp_av1_dd_rewrite(i, in_len, s, mask, o, cap);
+	if (n)
+		memcpy(out, o, n);
+	free(i);
+	free(o);
+	return n;
+}
+
+/* The same with dp_av1_dd_rewrite_frame, from the frame f read from in. */
+static size_t rewrite_frame_exact(const uint8_t *in, size_t in_len,
+				  const struct dp_av1_dd_frame *f, uint32_t mask, size_t cap,
+				  uint8_t *out)
+{
+	uint8_t *i = malloc(in_len ? in_len : 1), *o = malloc(cap ? cap : 1);
+
+	memcpy(i, in, in_len);
+	size_t n = dp_av1_dd_rewrite_frame(i, in_len, f, mask, o, cap);
 	if (n)
 		memcpy(out, o, n);
 	free(i);
@@ -213,7 +232,10 @@ static void test_round_trips(void)
 			enum dp_av1_dd_status r = dp_av1_dd_parse(ref, in, n_in, &fin);
 			CHECK(r == DP_AV1_DD_OK, "%s descriptor %u: %s", s->name, k,
 			      dp_av1_dd_status_name(r));
-			free(ref);
+			/* Not the frame's input: refused. */
+			CHECK(dp_av1_dd_rewrite_frame(in, n_in - 1, &fin, 0, out, sizeof(out)) == 0 &&
+			      dp_av1_dd_rewrite_frame(in, n_in + 1, &fin, 0, out, sizeof(out)) == 0,
+			      "%s descriptor %u: another length accepted", s->name, k);
 
 			for (unsigned m = 0; m < nm; m++) {
 				uint32_t mask = masks[m] & all;
@@ -224,6 +246,10 @@ static void test_round_trips(void)
 				CHECK(n > DP_AV1_DD_MIN_LEN, "%s: refused (%zu)", what, n);
 				if (n <= DP_AV1_DD_MIN_LEN)
 					continue;
+				size_t nf = rewrite_frame_exact(in, n_in, &fin, masks[m],
+								n_in + DP_AV1_DD_REWRITE_GROWTH, again);
+				CHECK(nf == n && memcmp(again, out, n) == 0,
+				      "%s: from the frame, %zu octets that differ", what, nf);
 				bool unchanged = fin.active_present ? fin.active_mask == mask :
 					fin.structure_attached && mask == all;
 				if (unchanged)
@@ -261,9 +287,12 @@ static void test_round_trips(void)
 				/* Every smaller capacity is refused. */
 				if (!unchanged)
 					for (size_t cap = 0; cap < n; cap++)
-						CHECK(rewrite_exact(in, n_in, cur, masks[m], cap, again) == 0,
+						CHECK(rewrite_exact(in, n_in, cur, masks[m], cap, again) == 0 &&
+						      rewrite_frame_exact(in, n_in, &fin, masks[m], cap,
+									  again) == 0,
 						      "%s: accepted with %zu octets", what, cap);
 			}
+			free(ref);
 		}
 		free(st);
 		free(rx);

@@ -123,14 +123,20 @@ static void put(struct wbits *w, unsigned n, uint32_t v)
 	}
 }
 
-/* Copies bits [from, to) of a reader's buffer. */
+/* Copies bits [from, to) of src: eight at a time, each put at once from
+ * the two octets it straddles, then the rest. */
 static void put_copy(struct wbits *w, const uint8_t *src, size_t from, size_t to)
 {
-	struct bits b = { .p = src, .n = to, .pos = from };
+	while (to - from >= 8) {
+		size_t i = from >> 3;
+		unsigned sh = (unsigned)(from & 7);
 
-	while (b.pos < to) {
-		unsigned n = to - b.pos > 32 ? 32 : (unsigned)(to - b.pos);
-		put(w, n, get(&b, n));
+		put(w, 8, sh ? (uint8_t)(src[i] << sh | src[i + 1] >> (8 - sh)) : src[i]);
+		from += 8;
+	}
+	if (from < to) {
+		struct bits b = { .p = src, .n = to, .pos = from };
+		put(w, (unsigned)(to - from), get(&b, (unsigned)(to - from)));
 	}
 }
 
@@ -324,6 +330,7 @@ static void derive_decode_targets(struct dp_av1_dd_structure *s)
 static enum dp_av1_dd_status read_structure(struct bits *b, struct dp_av1_dd_structure *s)
 {
 	enum dp_av1_dd_status st;
+	size_t begin = b->pos;
 
 	memset(s, 0, sizeof(*s));
 	s->template_id_offset = (uint8_t)get(b, 6);
@@ -348,18 +355,22 @@ static enum dp_av1_dd_status read_structure(struct bits *b, struct dp_av1_dd_str
 			s->max_height[sid] = (uint16_t)(get(b, 16) + 1);
 		}
 	}
+	s->bits = (uint16_t)(b->pos - begin);
 	return b->over ? DP_AV1_DD_TRUNCATED : DP_AV1_DD_OK;
 }
 
 /* ---- One descriptor --------------------------------------------------- */
 
-/* Where a descriptor's parts are, in bits, for the rewrite. */
-struct layout {
-	const struct dp_av1_dd_structure *s; /* the one the frame refers to */
-	size_t structure_begin, structure_end;
-	size_t def_begin, def_end;
-	uint32_t active_mask;    /* when active_present */
-	bool extended, structure_present, active_present;
+/* Where a descriptor's parts are, in bits, and what the rewrite needs to
+ * know of them. */
+struct dp_av1_dd_layout {
+	uint16_t structure_end;   /* after the structure, when structure_present */
+	uint16_t def_begin, def_end; /* the frame dependency definition */
+	uint8_t dt_cnt;           /* of the structure the template id refers to */
+	uint8_t extended;         /* longer than the mandatory fields */
+	uint8_t structure_present, active_present;
+	uint32_t active_mask;     /* the input's own bitmask, when active_present */
+	uint32_t all;             /* every decode target of that structure */
 };
 
 /*
@@ -440,47 +451,51 @@ struct layout {
 static enum dp_av1_dd_status read_descriptor(struct bits *b,
 					     const struct dp_av1_dd_structure *current,
 					     struct dp_av1_dd_structure *attached,
-					     struct layout *l, struct dp_av1_dd_frame *f)
+					     struct dp_av1_dd_layout *l, struct dp_av1_dd_frame *f)
 {
 	enum dp_av1_dd_status st;
+	const uint8_t *p = b->p;
 
 	memset(l, 0, sizeof(*l));
 	memset(f, 0, sizeof(*f));
 	if (b->n < 8 * DP_AV1_DD_MIN_LEN)
 		return DP_AV1_DD_TRUNCATED;
 	f->len = (uint16_t)(b->n / 8 > 0xffff ? 0xffff : b->n / 8);
-	f->start_of_frame = (uint8_t)get(b, 1);
-	f->end_of_frame = (uint8_t)get(b, 1);
-	f->template_id = (uint8_t)get(b, 6);
-	uint16_t frame_number = (uint16_t)get(b, 16);
-	f->frame_number = frame_number; /* unwrapped by the caller */
+	/* The mandatory fields fill the first three octets. */
+	f->start_of_frame = p[0] >> 7;
+	f->end_of_frame = (p[0] >> 6) & 1;
+	f->template_id = p[0] & 0x3f;
+	f->frame_number = (uint16_t)(p[1] << 8 | p[2]); /* unwrapped by the caller */
+	b->pos = 8 * DP_AV1_DD_MIN_LEN;
 
 	if (b->n > 8 * DP_AV1_DD_MIN_LEN) {
-		l->extended = true;
-		l->structure_present = get(b, 1);
-		l->active_present = get(b, 1);
-		f->custom_dtis = (uint8_t)get(b, 1);
-		f->custom_fdiffs = (uint8_t)get(b, 1);
-		f->custom_chains = (uint8_t)get(b, 1);
+		/* The five flags: the top of the fourth octet. */
+		l->extended = 1;
+		l->structure_present = p[3] >> 7;
+		l->active_present = (p[3] >> 6) & 1;
+		f->custom_dtis = (p[3] >> 5) & 1;
+		f->custom_fdiffs = (p[3] >> 4) & 1;
+		f->custom_chains = (p[3] >> 3) & 1;
+		b->pos += 5;
 		if (l->structure_present) {
-			l->structure_begin = b->pos;
 			st = read_structure(b, attached);
 			if (st != DP_AV1_DD_OK)
 				return st;
-			l->structure_end = b->pos;
+			l->structure_end = (uint16_t)b->pos;
 			current = attached;
 		}
 	}
 	if (current == NULL)
 		return DP_AV1_DD_NO_STRUCTURE;
-	l->s = current;
+	l->dt_cnt = current->dt_cnt;
+	l->all = dp_av1_dd_all_dts(current);
 	if (l->active_present) {
 		l->active_mask = get(b, current->dt_cnt);
 		if (b->over)
 			return DP_AV1_DD_TRUNCATED;
 	}
 
-	l->def_begin = b->pos;
+	l->def_begin = (uint16_t)b->pos;
 	unsigned index = (f->template_id + 64u - current->template_id_offset) % 64u;
 	if (index >= current->template_cnt)
 		return DP_AV1_DD_UNKNOWN_TEMPLATE;
@@ -515,7 +530,7 @@ static enum dp_av1_dd_status read_descriptor(struct bits *b,
 	}
 	if (b->over)
 		return DP_AV1_DD_TRUNCATED;
-	l->def_end = b->pos;
+	l->def_end = (uint16_t)b->pos;
 	return DP_AV1_DD_OK;
 }
 
@@ -547,7 +562,7 @@ enum dp_av1_dd_status dp_av1_dd_parse(struct dp_av1_dd_stream *st, const uint8_t
 	 * good and it differs from the current one (keyframes repeat theirs). */
 	struct dp_av1_dd_structure attached;
 	struct bits b = { .p = dd, .n = 8 * len };
-	struct layout l;
+	struct dp_av1_dd_layout l;
 	enum dp_av1_dd_status status;
 
 	status = read_descriptor(&b, st->has_structure ? &st->slot[st->cur] : NULL, &attached, &l,
@@ -611,43 +626,100 @@ enum dp_av1_dd_status dp_av1_dd_parse(struct dp_av1_dd_stream *st, const uint8_t
  * bitmask (DtCnt bits), then the frame dependency definition, then zero
  * padding to the octet.
  */
-size_t dp_av1_dd_rewrite(const uint8_t *in, size_t in_len, const struct dp_av1_dd_structure *s,
-			 uint32_t active_mask, uint8_t *out, size_t cap)
+static size_t rewrite_layout(const uint8_t *in, size_t in_len, const struct dp_av1_dd_layout *l,
+			     uint32_t active_mask, uint8_t *out, size_t cap)
 {
-	struct dp_av1_dd_structure attached;
-	struct dp_av1_dd_frame f;
-	struct bits b = { .p = in, .n = 8 * in_len };
-	struct layout l;
-
-	if (read_descriptor(&b, s, &attached, &l, &f) != DP_AV1_DD_OK)
-		return 0;
-	uint32_t all = dp_av1_dd_all_dts(l.s);
-	active_mask &= all;
-	if (l.active_present ? l.active_mask == active_mask :
-			       l.structure_present && active_mask == all) {
+	active_mask &= l->all;
+	if (l->active_present ? l->active_mask == active_mask :
+				l->structure_present && active_mask == l->all) {
 		if (cap < in_len)
 			return 0;
 		memmove(out, in, in_len);
 		return in_len;
 	}
 
-	size_t bits = 8 * DP_AV1_DD_MIN_LEN + 5 + (l.structure_end - l.structure_begin) +
-		      l.s->dt_cnt + (l.def_end - l.def_begin);
+	/* The mandatory fields, the five flags and the structure keep their
+	 * places in the output: `head` bits, copied as octets. */
+	size_t head = l->structure_present ? l->structure_end : 8 * DP_AV1_DD_MIN_LEN + 5;
+	size_t bits = head + l->dt_cnt + (size_t)(l->def_end - l->def_begin);
 	size_t len = (bits + 7) / 8;
 	if (len > cap)
 		return 0;
+	memcpy(out, in, l->extended ? (head + 7) / 8 : DP_AV1_DD_MIN_LEN);
+	if (!l->extended)
+		out[DP_AV1_DD_MIN_LEN] = 0; /* no structure, no custom fields */
+	if (head & 7) /* what followed the head in the input */
+		out[head >> 3] &= (uint8_t)(0xff00u >> (head & 7));
+	out[DP_AV1_DD_MIN_LEN] |= 0x40; /* active_decode_targets_present_flag */
 
-	struct wbits w = { .p = out };
-	put_copy(&w, in, 0, 8 * DP_AV1_DD_MIN_LEN);
-	put(&w, 1, l.structure_present);
-	put(&w, 1, 1);
-	put(&w, 1, f.custom_dtis);
-	put(&w, 1, f.custom_fdiffs);
-	put(&w, 1, f.custom_chains);
-	put_copy(&w, in, l.structure_begin, l.structure_end);
-	put(&w, l.s->dt_cnt, active_mask);
-	put_copy(&w, in, l.def_begin, l.def_end);
-	if (w.pos & 7)
-		put(&w, 8 - (unsigned)(w.pos & 7), 0);
+	/* Then the bitmask, then the frame dependency definition.  The writer
+	 * only ORs into an octet begun (whose bits after it are zero) and
+	 * zeroes an octet it begins: the padding comes out zero. */
+	struct wbits w = { .p = out, .pos = head };
+	put(&w, l->dt_cnt, active_mask);
+	put_copy(&w, in, l->def_begin, l->def_end);
 	return len;
+}
+
+size_t dp_av1_dd_rewrite(const uint8_t *in, size_t in_len, const struct dp_av1_dd_structure *s,
+			 uint32_t active_mask, uint8_t *out, size_t cap)
+{
+	struct dp_av1_dd_structure attached;
+	struct dp_av1_dd_frame f;
+	struct bits b = { .p = in, .n = 8 * in_len };
+	struct dp_av1_dd_layout l;
+
+	if (read_descriptor(&b, s, &attached, &l, &f) != DP_AV1_DD_OK)
+		return 0;
+	return rewrite_layout(in, in_len, &l, active_mask, out, cap);
+}
+
+/*
+ * The layout of a parsed descriptor, from what read_descriptor found: the
+ * mandatory fields, the flags when extended, the structure (s->bits), the
+ * bitmask (DtCnt bits), then the frame dependency definition, whose custom
+ * fields have known lengths but for the frame differences, which are read
+ * again (frame_fdiffs(), above).
+ */
+size_t dp_av1_dd_rewrite_frame(const uint8_t *in, size_t in_len, const struct dp_av1_dd_frame *f,
+			       uint32_t active_mask, uint8_t *out, size_t cap)
+{
+	const struct dp_av1_dd_structure *s = f->structure;
+	struct dp_av1_dd_layout l = { 0 };
+
+	if (s == NULL || in_len < DP_AV1_DD_MIN_LEN || s->dt_cnt != f->dt_cnt ||
+	    f->len != (in_len > 0xffff ? 0xffff : in_len))
+		return 0;
+	l.extended = in_len > DP_AV1_DD_MIN_LEN;
+	l.structure_present = f->structure_attached;
+	l.active_present = f->active_present;
+	l.dt_cnt = f->dt_cnt;
+	l.all = dp_av1_dd_all_dts(s);
+	l.active_mask = f->active_mask;
+	size_t pos = 8 * DP_AV1_DD_MIN_LEN + (l.extended ? 5 : 0);
+	if (l.structure_present) {
+		pos += s->bits;
+		l.structure_end = (uint16_t)pos;
+	}
+	if (l.active_present)
+		pos += l.dt_cnt;
+	l.def_begin = (uint16_t)pos;
+	if (f->custom_dtis)
+		pos += 2u * f->dt_cnt;
+	if (pos > 8 * in_len)
+		return 0;
+	if (f->custom_fdiffs) {
+		struct bits b = { .p = in, .n = 8 * in_len, .pos = pos };
+		for (unsigned size = get(&b, 2); size; size = get(&b, 2))
+			get(&b, 4 * size);
+		if (b.over)
+			return 0;
+		pos = b.pos;
+	}
+	if (f->custom_chains)
+		pos += 8u * f->chain_cnt;
+	if (pos > 8 * in_len)
+		return 0;
+	l.def_end = (uint16_t)pos;
+	return rewrite_layout(in, in_len, &l, active_mask, out, cap);
 }

@@ -111,6 +111,7 @@ struct dp_av1_dd_structure {
 	uint32_t subset[DP_AV1_DD_MAX_DTS];
 	uint16_t max_width[DP_AV1_DD_MAX_SPATIAL];  /* when resolutions_present */
 	uint16_t max_height[DP_AV1_DD_MAX_SPATIAL];
+	uint16_t bits;            /* the length of its encoding, in bits */
 	struct dp_av1_dd_template templates[DP_AV1_DD_MAX_TEMPLATES];
 };
 
@@ -197,6 +198,17 @@ size_t dp_av1_dd_rewrite(const uint8_t *in, size_t in_len, const struct dp_av1_d
 
 /* The longest a rewrite can make a descriptor of in_len octets. */
 #define DP_AV1_DD_REWRITE_GROWTH (1 + DP_AV1_DD_MAX_DTS / 8)
+
+/*
+ * dp_av1_dd_rewrite of the descriptor in[0..in_len) that dp_av1_dd_parse
+ * read into *f, against f->structure: the same output, without reading the
+ * descriptor again (where its parts are follows from f and the length of
+ * the structure's encoding), so that the fan-out rewrites an input for
+ * each of its receivers at the cost of a copy.  Returns 0 where
+ * dp_av1_dd_rewrite would, and when in[0..in_len) is not what f says.
+ */
+size_t dp_av1_dd_rewrite_frame(const uint8_t *in, size_t in_len, const struct dp_av1_dd_frame *f,
+			       uint32_t active_mask, uint8_t *out, size_t cap);
 
 /*
  * frame_number is octets 1 and 2 of every descriptor (after the start,

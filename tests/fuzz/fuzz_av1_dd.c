@@ -23,7 +23,8 @@
  *    from the control octet), into exact-size buffers: it succeeds, grows
  *    by at most DP_AV1_DD_REWRITE_GROWTH, parses back (for a receiver that
  *    knows the structure) to the same frame with the new bitmask, and a
- *    second rewrite changes nothing.
+ *    second rewrite changes nothing; dp_av1_dd_rewrite_frame, from the
+ *    parsed frame, writes the same octets.
  *  - Two receivers select with targets from the control octet (bits 0-1
  *    spatial and 2-4 temporal for the first, 5-6 and 7 for the second):
  *    known reasons and flags, and no frame is forwarded that references a
@@ -153,6 +154,10 @@ static void check_rewrite(const uint8_t *p, size_t len, const struct dp_av1_dd_f
 	INVARIANT(n > DP_AV1_DD_MIN_LEN || (n == len && n == DP_AV1_DD_MIN_LEN &&
 					    memcmp(out, p, n) == 0));
 	INVARIANT(n <= cap);
+	uint8_t *fast = malloc(n);
+	INVARIANT(dp_av1_dd_rewrite_frame(p, len, f, mask, fast, n) == n &&
+		  memcmp(fast, out, n) == 0);
+	free(fast);
 	receiver_view(view, f->structure_attached ? NULL : s);
 	struct dp_av1_dd_frame g;
 	INVARIANT(dp_av1_dd_parse(view, out, n, &g) == DP_AV1_DD_OK);
