@@ -13,6 +13,7 @@
 #include "rtcp_state.h"
 #include "rtp/rtp_ext.h"
 #include "rtp/rtp_header.h"
+#include "rtp/rtp_rtx.h"
 #include "rtx_repair.h"
 #include "seqmap_reverse.h"
 
@@ -114,67 +115,42 @@ static bool repair_info(const struct dp_stream *st, const uint8_t *rtp, uint32_t
 	return true;
 }
 
-static inline uint16_t be16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] << 8 | p[1]);
-}
-
 void dp_rtx_repair(struct dp_worker *w, struct rte_mbuf *m, struct dp_stream *st,
 		   uint32_t stream_id)
 {
 	struct dp_rtcp *g = dp_rtcp_g;
 	struct dp_mbuf_meta *meta = dp_meta(m);
 	uint8_t *rtp = rte_pktmbuf_mtod_offset(m, uint8_t *, meta->pkt.payload_off);
-	uint32_t len = meta->pkt.payload_len, hdr_len = 0, end = len;
+	uint32_t len = meta->pkt.payload_len, hdr_len;
 	enum dp_drop why;
 
 	if (g == NULL || st->kind != STRATA_MEDIA_VIDEO) {
 		drop(w, m, DP_DROP_RTX_CONSUMED); /* no cache to fill */
 		return;
 	}
-	if (strata_rtp_header_len(rtp, len, &hdr_len) != STRATA_RTP_PARSE_OK) {
-		drop(w, m, DP_DROP_RTX_INVALID);
-		return;
-	}
-	/* RFC 3550 section 5.1: the padding is the RTX packet's own. */
-	if (rtp[0] & 0x20) {
-		uint8_t pad = rtp[len - 1];
-		if (pad == 0 || pad > len - hdr_len) {
-			drop(w, m, DP_DROP_RTX_INVALID);
-			return;
-		}
-		end = len - pad;
-	}
-	if (end == hdr_len) {
-		/* Padding alone: a sender probing the bandwidth (RFC 4588
-		 * section 4 lets an RTX packet have no payload). */
+	/*
+	 * RFC 4588 section 4: "Upon reception, the original packet is
+	 * reconstructed by [...] restoring the SSRC, sequence number and
+	 * payload type of the original packet, and removing the OSN" -- in
+	 * place, the header moved two octets on, over the OSN (rtp/rtp_rtx.h).
+	 */
+	struct strata_rtx_original o;
+	switch (strata_rtx_restore(rtp, len, st->rtx_pt, st->pt, st->ssrc, &o)) {
+	case STRATA_RTX_OK:
+		break;
+	case STRATA_RTX_PADDING_ONLY:
+		/* Padding alone: a sender probing the bandwidth. */
 		drop(w, m, DP_DROP_PADDING_ONLY);
 		return;
-	}
-	/* RFC 4588 section 8.1: the RTX payload type is the stream's
-	 * ("apt"), and the payload begins with the OSN. */
-	if (end - hdr_len < 2 || (st->rtx_pt != 0 && (rtp[1] & 0x7f) != st->rtx_pt)) {
+	default:
 		drop(w, m, DP_DROP_RTX_INVALID);
 		return;
 	}
-
-	/*
-	 * RFC 4588 section 4: "The original sequence number (OSN) [...] Upon
-	 * reception, the original packet is reconstructed by [...] restoring
-	 * the SSRC, sequence number and payload type of the original packet,
-	 * and removing the OSN" -- the header moves two octets on, over it.
-	 */
-	uint16_t osn = be16(rtp + hdr_len);
-	memmove(rtp + 2, rtp, hdr_len);
-	rtp += 2;
-	meta->pkt.payload_off = (uint16_t)(meta->pkt.payload_off + 2);
-	len = end - 2;
-	meta->pkt.payload_len = len;
-	rtp[0] &= (uint8_t)~0x20;
-	rtp[1] = (uint8_t)((rtp[1] & 0x80) | st->pt);
-	rtp[2] = (uint8_t)(osn >> 8);
-	rtp[3] = (uint8_t)osn;
-	strata_put_be32(rtp + 8, st->ssrc);
+	rtp += o.off;
+	meta->pkt.payload_off = (uint16_t)(meta->pkt.payload_off + o.off);
+	len = o.len;
+	hdr_len = o.hdr_len;
+	meta->pkt.payload_len = (uint16_t)len;
 	meta->rtp_hdr_len = (uint16_t)hdr_len;
 	meta->rtx = 0;
 	meta->stream = stream_id;
