@@ -141,50 +141,10 @@ static enum dp_select select_h264(struct dp_sub *sub, const struct dp_stream *st
 	return sel;
 }
 
-/*
- * The dependency descriptor: simulcast encodings are separate streams with
- * their own structures, so a receiver moves to another at a packet with a
- * structure (a keyframe's first) and starts its decode target selection
- * there afresh; within the stream, select_dd.c decides.
- */
-static enum dp_select select_dd(struct dp_sub *sub, const struct dp_stream *st,
-				const struct dp_source *src, const struct dp_av1_dd_frame *f,
-				uint8_t encoding, uint8_t ts, uint8_t tt, bool marker_in,
-				struct dp_svc_out *o)
-{
-	enum dp_select extra = DP_SELECT_FORWARD;
-
-	if (st->encoding != sub->cur_spatial) {
-		if (st->encoding != encoding)
-			return DP_SELECT_OTHER_ENCODING;
-		if (!f->structure_attached)
-			return (sub->cur_spatial == DP_NONE ? DP_SELECT_WAITING_KEYFRAME
-							    : DP_SELECT_OTHER_ENCODING) |
-			       DP_SELECT_KEYFRAME_NEEDED;
-		sub->cur_spatial = st->encoding;
-		dp_select_dd_reset(&sub->dd);
-		extra = DP_SELECT_SWITCHED_ENCODING;
-	}
-	uint8_t spatial = src->n_encodings > 1 ? DP_SELECT_ALL_LAYERS : ts;
-	enum dp_select_dd r = dp_select_dd_packet(&sub->dd, f, spatial, tt);
-	if (r & DP_SELECT_DD_KEYFRAME_NEEDED)
-		extra |= DP_SELECT_KEYFRAME_NEEDED;
-	switch (dp_select_dd_reason(r)) {
-	case DP_SELECT_DD_FORWARD:
-		break;
-	case DP_SELECT_DD_WAITING:
-		return DP_SELECT_WAITING_KEYFRAME | extra;
-	default:
-		return DP_SELECT_LAYER_FILTERED | extra;
-	}
-	o->marker = marker_in || (r & DP_SELECT_DD_MARKER);
-	o->dd_rewrite = (r & DP_SELECT_DD_REWRITE) != 0;
-	return DP_SELECT_FORWARD | extra;
-}
-
-enum dp_select dp_fanout_svc_select(struct dp_sub *sub, const struct dp_stream *st,
-				    const struct dp_source *src, const struct dp_mbuf_meta *meta,
-				    uint8_t encoding, bool marker_in, struct dp_svc_out *o)
+enum dp_select dp_fanout_svc_select_codec(struct dp_sub *sub, const struct dp_stream *st,
+					  const struct dp_source *src,
+					  const struct dp_mbuf_meta *meta, uint8_t encoding,
+					  bool marker_in, struct dp_svc_out *o)
 {
 	const struct dp_frame_info *fi = &meta->frame;
 	uint8_t ts = atomic_load_explicit(&sub->target_spatial, memory_order_relaxed);
@@ -203,7 +163,8 @@ enum dp_select dp_fanout_svc_select(struct dp_sub *sub, const struct dp_stream *
 	case DP_PATH_H264:
 		return select_h264(sub, st, src, &meta->codec.h264, fi, encoding, ts, tt);
 	case DP_PATH_DD:
-		return select_dd(sub, st, src, &meta->codec.dd, encoding, ts, tt, marker_in, o);
+		return dp_fanout_svc_select_dd(sub, st, src, &meta->codec.dd, encoding, ts, tt,
+					       marker_in, o);
 	default:
 		return dp_select_packet(sub, &sub->frame, st, fi, encoding, tt);
 	}

@@ -27,6 +27,7 @@
 
 #include "dp.h"
 #include "select.h"
+#include "select_dd.h"
 
 enum dp_codec_path {
 	DP_PATH_SIMPLE = 0,
@@ -54,6 +55,57 @@ struct dp_svc_out {
 			     * = sub->dd.rx_mask (DP_SELECT_DD_REWRITE) */
 };
 
+/* dp_fanout_svc_select of the paths other than DP_PATH_DD (fanout_svc.c). */
+enum dp_select dp_fanout_svc_select_codec(struct dp_sub *sub, const struct dp_stream *st,
+					  const struct dp_source *src,
+					  const struct dp_mbuf_meta *meta, uint8_t encoding,
+					  bool marker_in, struct dp_svc_out *o);
+
+/*
+ * The dependency descriptor (inline, as dp_fanout_svc_select's DD path: it
+ * runs for every receiver of every input, and a call is a tenth of it):
+ * simulcast encodings are separate streams with their own structures, so
+ * a receiver moves to another at a packet with a structure (a keyframe's
+ * first) and starts its decode target selection there afresh; within the
+ * stream, select_dd.c decides.
+ */
+static inline enum dp_select dp_fanout_svc_select_dd(struct dp_sub *sub,
+						     const struct dp_stream *st,
+						     const struct dp_source *src,
+						     const struct dp_av1_dd_frame *f,
+						     uint8_t encoding, uint8_t ts, uint8_t tt,
+						     bool marker_in, struct dp_svc_out *o)
+{
+	enum dp_select extra = DP_SELECT_FORWARD;
+
+	if (st->encoding != sub->cur_spatial) {
+		if (st->encoding != encoding)
+			return DP_SELECT_OTHER_ENCODING;
+		if (!f->structure_attached)
+			return (sub->cur_spatial == DP_NONE ? DP_SELECT_WAITING_KEYFRAME
+							    : DP_SELECT_OTHER_ENCODING) |
+			       DP_SELECT_KEYFRAME_NEEDED;
+		sub->cur_spatial = st->encoding;
+		dp_select_dd_reset(&sub->dd);
+		extra = DP_SELECT_SWITCHED_ENCODING;
+	}
+	uint8_t spatial = src->n_encodings > 1 ? DP_SELECT_ALL_LAYERS : ts;
+	enum dp_select_dd r = dp_select_dd_packet(&sub->dd, f, spatial, tt);
+	if (r & DP_SELECT_DD_KEYFRAME_NEEDED)
+		extra |= DP_SELECT_KEYFRAME_NEEDED;
+	switch (dp_select_dd_reason(r)) {
+	case DP_SELECT_DD_FORWARD:
+		break;
+	case DP_SELECT_DD_WAITING:
+		return DP_SELECT_WAITING_KEYFRAME | extra;
+	default:
+		return DP_SELECT_LAYER_FILTERED | extra;
+	}
+	o->marker = marker_in || (r & DP_SELECT_DD_MARKER);
+	o->dd_rewrite = (r & DP_SELECT_DD_REWRITE) != 0;
+	return DP_SELECT_FORWARD | extra;
+}
+
 /*
  * Decides for receiver `sub` of `src` (whose target encoding, clamped to
  * one the source has, is `encoding`) whether it gets an input of `st`
@@ -61,8 +113,19 @@ struct dp_svc_out {
  * verdict (the dependency descriptor's reasons mapped to its), and on
  * FORWARD fills *o.  marker_in is the input's marker bit.
  */
-enum dp_select dp_fanout_svc_select(struct dp_sub *sub, const struct dp_stream *st,
-				    const struct dp_source *src, const struct dp_mbuf_meta *meta,
-				    uint8_t encoding, bool marker_in, struct dp_svc_out *o);
+static inline enum dp_select dp_fanout_svc_select(struct dp_sub *sub, const struct dp_stream *st,
+						  const struct dp_source *src,
+						  const struct dp_mbuf_meta *meta, uint8_t encoding,
+						  bool marker_in, struct dp_svc_out *o)
+{
+	if (meta->path != DP_PATH_DD)
+		return dp_fanout_svc_select_codec(sub, st, src, meta, encoding, marker_in, o);
+	o->marker = marker_in;
+	o->dd_rewrite = 0;
+	return dp_fanout_svc_select_dd(
+		sub, st, src, &meta->codec.dd, encoding,
+		atomic_load_explicit(&sub->target_spatial, memory_order_relaxed),
+		atomic_load_explicit(&sub->target_temporal, memory_order_relaxed), marker_in, o);
+}
 
 #endif /* STRATA_DP_FANOUT_SVC_H */
