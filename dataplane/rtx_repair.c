@@ -15,6 +15,7 @@
 #include "rtp/rtp_header.h"
 #include "rtp/rtp_rtx.h"
 #include "rtx_repair.h"
+#include "rtx_svc.h"
 #include "seqmap_reverse.h"
 
 #define SEQ_MASK 0xffffu
@@ -234,7 +235,9 @@ bool dp_rtx_wait_add(struct dp_worker *w, uint32_t stream, uint16_t in_seq, uint
 /*
  * Sends the repair m of the wait e, if the receiver still numbers it so:
  * the same subscription, on the same encoding, whose number out_seq still
- * maps to the repaired one (not after a rebase).
+ * maps to the repaired one (not after a rebase); and if it is of layers the
+ * receiver gets (the router never saw it, so the receiver's numbers left a
+ * gap for it whatever its layer).
  */
 static void serve(struct dp_worker *w, const struct dp_rtx_waiter *e, struct rte_mbuf *m)
 {
@@ -247,6 +250,10 @@ static void serve(struct dp_worker *w, const struct dp_rtx_waiter *e, struct rte
 	    !dp_seqmap_reverse(&sub->seq, e->out_seq, SEQ_MASK, &in_seq) ||
 	    in_seq != e->in_seq) {
 		w->c.rtcp[DP_RTCP_C_RTX_UNMAPPED]++;
+		return;
+	}
+	if (!dp_rtx_svc_wanted(sub, dp_meta(m))) {
+		w->c.rtcp[DP_RTCP_C_RTX_LAYER_FILTERED]++;
 		return;
 	}
 	if (dp_rtcp_resend(w, e->sub, m, e->out_seq, sub->rtx_ssrc != 0))

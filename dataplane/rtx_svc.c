@@ -2,6 +2,7 @@
 /* A retransmission as the receiver got the packet (rtx_svc.h). */
 #include <string.h>
 
+#include "codec/h264.h"
 #include "codec/vp8.h"
 #include "codec/vp9.h"
 #include "dd_out.h"
@@ -93,6 +94,33 @@ enum dp_rtx_svc dp_rtx_svc_header(const struct dp_sub *sub, const struct dp_stre
 	if (meta->path == DP_PATH_VP9)
 		*marker = dp_select_marker(&sub->frame, &meta->frame, &meta->svc, *marker);
 	return DP_RTX_SVC_OK;
+}
+
+bool dp_rtx_svc_wanted(const struct dp_sub *sub, const struct dp_mbuf_meta *meta)
+{
+	const struct dp_frame_info *fi = &meta->frame;
+	bool temporal = !fi->has_layers || fi->temporal <= sub->cur_temporal;
+
+	switch (meta->path) {
+	case DP_PATH_DD: {
+		/* A.1: a receiver gets the frames of its decode target, those
+		 * whose DTI for it is not NOT_PRESENT. */
+		const struct dp_av1_dd_frame *f = &meta->codec.dd;
+		uint8_t dt = sub->dd.dt;
+		return dt != DP_SELECT_DD_NONE && dt < f->dt_cnt &&
+		       dp_av1_dd_dti_of(f->dti, dt) != DP_AV1_DD_NOT_PRESENT;
+	}
+	case DP_PATH_VP9:
+		return temporal && (!fi->has_layers ||
+				    meta->svc.spatial <= dp_select_layer_of(&sub->frame, fi, &meta->svc));
+	case DP_PATH_H264:
+		return temporal && dp_h264_filter(&meta->codec.h264, sub->h264_did,
+						  DP_H264_ALL_LAYERS) == DP_H264_FORWARD;
+	case DP_PATH_PADDING:
+		return false;
+	default:
+		return temporal;
+	}
 }
 
 void dp_rtx_svc_payload(const struct dp_sub *sub, uint8_t codec, const struct dp_frame_info *fi,

@@ -46,6 +46,15 @@ enum dp_rtx_svc dp_rtx_svc_header(const struct dp_sub *sub, const struct dp_stre
 				  const struct dp_mbuf_meta *meta, const uint8_t *rtp, uint8_t *hdr,
 				  uint32_t cap, uint32_t *hdr_len, bool *marker);
 
+/*
+ * Whether receiver sub gets the packet at all, by its layers now: for a
+ * repair of a packet the router never had (rtx_repair.h), which the
+ * receiver's numbering cannot tell apart from one of layers it does not
+ * get (its sequence numbers close up only over packets the router saw).
+ * A receiver never gets a frame of a layer above its own.
+ */
+bool dp_rtx_svc_wanted(const struct dp_sub *sub, const struct dp_mbuf_meta *meta);
+
 /* Rewrites in place the payload descriptor desc (the receiver's copy of
  * the input's, fi->desc_len octets) with the receiver's PictureID and
  * TL0PICIDX, for VP8 and VP9 (sub's state is not moved). */
