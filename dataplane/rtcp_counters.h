@@ -51,8 +51,8 @@
 	_(RTX_REPAIRED, "rtx_repaired")                                        \
 	_(RTX_REPAIR_SENT, "rtx_repair_sent")                                  \
 	_(RTX_REPAIR_EXPIRED, "rtx_repair_expired")                            \
-	/* ... repairs not sent to a receiver that waited: of a layer above    \
-	 * its own (its numbers had a gap for it all the same). */             \
+	/* Repairs not sent to a receiver that waited or NACKed: of a layer  \
+	 * above its own (its numbers had a gap for it all the same). */       \
 	_(RTX_LAYER_FILTERED, "rtx_layer_filtered")                            \
 	/* Retransmissions not sent because the receiver's copy cannot be     \
 	 * made again: the dependency descriptor's structure changed since    \

@@ -201,7 +201,13 @@ void dp_rtcp_nack_answer(struct dp_worker *w, uint32_t leg_id, const struct dp_r
 			continue;
 		}
 		w->c.rtcp[DP_RTCP_C_RTX_HIT]++;
-		dp_rtcp_resend(w, sub_id, m, seqs[i], as_rtx);
+		/* A repair of a packet the router never had is in the cache
+		 * whatever its layer, and the receiver's numbers have a gap
+		 * for it all the same (rtx_svc.h). */
+		if (!dp_rtx_svc_wanted(sub, dp_meta(m)))
+			w->c.rtcp[DP_RTCP_C_RTX_LAYER_FILTERED]++;
+		else
+			dp_rtcp_resend(w, sub_id, m, seqs[i], as_rtx);
 		rte_pktmbuf_free(m);
 	}
 }

@@ -22,7 +22,10 @@
 #      from the cache.  R2
 #      (no RTX) gets the original packets again, identical.  R3 (temporal
 #      layer 0, renumbered) gets RTX whose OSN and payload (rewritten
-#      PictureID/TL0PICIDX) match what it got under that number.
+#      PictureID/TL0PICIDX) match what it got under that number; later it
+#      NACKs the gap of ten its numbers have for the packets the router
+#      never had (repaired and cached by then): only the three of layer 0
+#      come back, the seven of layers 1 and 2 are refused.
 #   2. Reports: the router sends the publisher RRs (block about 0xabc,
 #      extended highest sequence number of what it got, SDES CNAME); after
 #      the publisher's SR, each receiver gets SRs as its own SSRC whose RTP
@@ -95,8 +98,8 @@ p1=$!
 rpeer 1 --wait-rtp 190 --wait-ms 30000 --lose 7,60 --nack 0xb001:@7,@60 \
 	--listen-ms 2500 > "$WORK/r2.json" &
 p2=$!
-rpeer 2 --wait-rtp 60 --wait-ms 30000 --nack 0xb002:@3,@20 \
-	--listen-ms 2500 > "$WORK/r3.json" &
+rpeer 2 --wait-rtp 60 --wait-ms 30000 --nack 0xb002:@3,@20 --sleep-ms 2500 \
+	--nack-gaps 0xb002 --listen-ms 2500 > "$WORK/r3.json" &
 p3=$!
 for r in 0 1 2; do wait_udp $((54001 + r)); done
 # The publisher: the capture's packets 0-99 fast, then 110-209 over a
@@ -181,6 +184,25 @@ for s in l2:
           f"R2: {s} retransmitted as itself, identical to R1's copy")
 # R3 (temporal layer 0, renumbered, PictureIDs rewritten): its own copies.
 rtx_check("R3", r3, 0xc002, [m3[3]["seq"], m3[20]["seq"]], by_seq(m3))
+# R3's gap of ten (its numbers close up only over packets the router saw):
+# of the ten repairs, only those of layer 0 are for it.
+def vp8_split(hexpayload):
+    """RFC 7741 section 4.2: (TID or None, the payload after the descriptor)."""
+    p = bytes.fromhex(hexpayload)
+    j, tid = 1, None
+    if p[0] & 0x80:
+        x = p[1]; j = 2
+        if x & 0x80: j += 2 if p[j] & 0x80 else 1
+        if x & 0x40: j += 1
+        if x & 0x30: tid = p[j] >> 6; j += 1
+    return tid, p[j:].hex()
+gaps = [p["nack_gap"] for p in r3 if "nack_gap" in p]
+check(len(gaps) == 10, f"R3 NACKed the gap of ten in its numbers: {gaps}")
+tl0 = {vp8_split(capture[s]["payload"])[1]: s for s in missing if vp8_split(capture[s]["payload"])[0] == 0}
+rtx3 = [r for r in media(r3, 0xc002) if int(r["payload"][:4], 16) in gaps]
+got3 = sorted(tl0.get(vp8_split(r["payload"][4:])[1], -1) for r in rtx3)
+check(len(tl0) == 3 and got3 == sorted(tl0.values()) and all(vp8_split(r["payload"][4:])[0] == 0 for r in rtx3),
+      f"R3: of the ten, the three of temporal layer 0 came as RTX {got3}, none of layers 1 and 2")
 
 pub = lines("pub.json")
 nacks = [p for p in pub if p.get("rtcp") == "nack"]
@@ -251,6 +273,8 @@ assert l["rr_jitter"] == 77 and 0 <= l["rr_rtt_us"] < 5000000, l
 assert legs[3]["rr_blocks"] == 0 and legs[3]["rr_rtt_us"] == -1, legs[3]
 print("ok: the leg-stats event carries R1's report; R2, which sent none, says so")
 PY
+[[ $(rtcp_counter rtx_layer_filtered) == 7 ]] ||
+	fail "rtx_layer_filtered $(rtcp_counter rtx_layer_filtered): R3's seven of layers 1 and 2"
 [[ $(rtcp_counter rtx_repaired) == 10 && $(rtcp_counter rtx_repair_sent) == 10 ]] ||
 	fail "repairs: rtx_repaired $(rtcp_counter rtx_repaired), rtx_repair_sent $(rtcp_counter rtx_repair_sent) (10 each)"
 note "ok: the publisher's 10 RTX repairs restored, cached and sent on to R1 (rtx_repaired 10, rtx_repair_sent 10, rtx_waiting $(rtcp_counter rtx_waiting))"

@@ -31,6 +31,9 @@
  *                            comma-separated numbers, or @i for the sequence
  *                            number of the i-th RTP packet received (from 0),
  *                            @-i for the i-th from the last (from 1)
+ *   --nack-gaps MEDIA        one Generic NACK for every number missing between
+ *                            the RTP packets of MEDIA received so far (in
+ *                            arrival order, "lost" ones included)
  *   --rr MEDIA               an RR with one block about MEDIA, LSR/DLSR from
  *                            the last SR received from MEDIA
  *   --sr RTPTS               an SR as --ssrc: NTP now, RTP timestamp RTPTS
@@ -82,6 +85,7 @@ static struct {
 static int fd;
 static srtp_t in_s, out_s;
 static uint16_t seen_seq[MAX_SEEN];
+static uint32_t seen_ssrc[MAX_SEEN];
 static bool lose[MAX_SEEN]; /* --lose: RTP packets (by arrival) discarded unread */
 static unsigned n_rtp, n_rtcp, n_fail;
 static struct timespec t0;
@@ -174,8 +178,10 @@ static void print_rtp(const uint8_t *p, int len)
 	if ((p[0] & 0x20) && len > 0)
 		end -= p[len - 1];
 	uint16_t seq = (uint16_t)(p[2] << 8 | p[3]);
-	if (n_rtp < MAX_SEEN)
+	if (n_rtp < MAX_SEEN) {
 		seen_seq[n_rtp] = seq;
+		seen_ssrc[n_rtp] = be32(p + 8);
+	}
 	n_rtp++;
 	printf("{\"t_ms\":%.1f,\"rtp\":{\"ssrc\":%u,\"pt\":%u,\"m\":%u,\"seq\":%u,\"ts\":%u,"
 	       "\"payload\":\"",
@@ -323,6 +329,7 @@ static void receive_for(double ms, uint32_t until_rtp)
 		if (!is_rtcp && n_rtp < MAX_SEEN && lose[n_rtp]) {
 			/* A loss on the way: the packet is never unprotected, so
 			 * libsrtp will take its retransmission. */
+			seen_ssrc[n_rtp] = be32(pkt + 8);
 			seen_seq[n_rtp++] = (uint16_t)(pkt[2] << 8 | pkt[3]);
 			printf("{\"t_ms\":%.1f,\"lost\":{\"ssrc\":%u,\"seq\":%u}}\n", ms_since(&t0),
 			       be32(pkt + 8), seen_seq[n_rtp - 1]);
@@ -536,6 +543,38 @@ static void run_action(const struct action *a)
 		send_rtcp(b, len);
 		break;
 	}
+	case 'g': {
+		uint32_t media = parse_media(a->arg, &rest);
+		int len = 12;
+		b[0] = 0x81;
+		b[1] = 205;
+		put32(b + 4, O.ssrc);
+		put32(b + 8, media);
+		int prev = -1;
+		for (unsigned i = 0; i < n_rtp && i < MAX_SEEN; i++) {
+			if (seen_ssrc[i] != media)
+				continue;
+			if (prev < 0) {
+				prev = (int)i;
+				continue;
+			}
+			for (uint16_t v = (uint16_t)(seen_seq[prev] + 1);
+			     v != seen_seq[i] && (uint16_t)(seen_seq[i] - v) < 1000 && len < 1000;
+			     v++) {
+				b[len] = (uint8_t)(v >> 8), b[len + 1] = (uint8_t)v;
+				b[len + 2] = b[len + 3] = 0;
+				len += 4;
+				printf("{\"t_ms\":%.1f,\"nack_gap\":%u}\n", ms_since(&t0), v);
+			}
+			prev = (int)i;
+		}
+		if (len == 12)
+			break;
+		b[2] = (uint8_t)((len / 4 - 1) >> 8);
+		b[3] = (uint8_t)(len / 4 - 1);
+		send_rtcp(b, len);
+		break;
+	}
 	case 'r': {
 		uint32_t media = parse_media(a->arg, &rest), lsr = 0, dlsr = 0;
 		for (unsigned k = 0; k < 16; k++)
@@ -606,7 +645,7 @@ int main(int argc, char **argv)
 		{"fir", 1, 0, 'f'},	 {"nack", 1, 0, 'n'},	   {"rr", 1, 0, 'r'},
 		{"sr", 1, 0, 's'},	 {"raw", 1, 0, 'x'},	   {"sleep-ms", 1, 0, 'z'},
 		{"lose", 1, 0, 'l'},	 {"wait-file", 1, 0, 'w'},   {"media", 1, 0, 'm'},
-		{"sr-every", 1, 0, 'E'}, {"answer-rtx", 1, 0, 'A'},
+		{"sr-every", 1, 0, 'E'}, {"answer-rtx", 1, 0, 'A'}, {"nack-gaps", 1, 0, 'g'},
 		{0, 0, 0, 0}};
 	int c;
 
@@ -629,7 +668,7 @@ int main(int argc, char **argv)
 		case 'E': O.sr_every = (uint32_t)atoi(optarg); break;
 		case 'A': load_rtx(optarg); break;
 		case 'p': case 'f': case 'n': case 'r': case 's': case 'x': case 'z': case 'w':
-		case 'm':
+		case 'm': case 'g':
 			if (O.n_actions == MAX_ACTIONS)
 				die("too many actions", NULL);
 			O.actions[O.n_actions++] = (struct action){.kind = c, .arg = optarg};
