@@ -55,16 +55,18 @@ struct dp_svc_out {
 			     * = sub->dd.rx_mask (DP_SELECT_DD_REWRITE) */
 };
 
-/* dp_fanout_svc_select of the paths other than DP_PATH_DD (fanout_svc.c). */
+/* dp_fanout_svc_select of the paths other than DP_PATH_DD and DP_PATH_VP9
+ * (fanout_svc.c). */
 enum dp_select dp_fanout_svc_select_codec(struct dp_sub *sub, const struct dp_stream *st,
 					  const struct dp_source *src,
 					  const struct dp_mbuf_meta *meta, uint8_t encoding,
 					  bool marker_in, struct dp_svc_out *o);
 
 /*
- * The dependency descriptor (inline, as dp_fanout_svc_select's DD path: it
- * runs for every receiver of every input, and a call is a tenth of it):
- * simulcast encodings are separate streams with their own structures, so
+ * dp_fanout_svc_select's dependency descriptor path, inline as its VP9 path
+ * is (both run for every receiver of every input, and a call costs a tenth
+ * of the decision).  Simulcast encodings are separate streams with their
+ * own structures, so
  * a receiver moves to another at a packet with a structure (a keyframe's
  * first) and starts its decode target selection there afresh; within the
  * stream, select_dd.c decides.
@@ -118,14 +120,23 @@ static inline enum dp_select dp_fanout_svc_select(struct dp_sub *sub, const stru
 						  const struct dp_mbuf_meta *meta, uint8_t encoding,
 						  bool marker_in, struct dp_svc_out *o)
 {
-	if (meta->path != DP_PATH_DD)
-		return dp_fanout_svc_select_codec(sub, st, src, meta, encoding, marker_in, o);
+	uint8_t ts = atomic_load_explicit(&sub->target_spatial, memory_order_relaxed);
+	uint8_t tt = atomic_load_explicit(&sub->target_temporal, memory_order_relaxed);
+
 	o->marker = marker_in;
 	o->dd_rewrite = 0;
-	return dp_fanout_svc_select_dd(
-		sub, st, src, &meta->codec.dd, encoding,
-		atomic_load_explicit(&sub->target_spatial, memory_order_relaxed),
-		atomic_load_explicit(&sub->target_temporal, memory_order_relaxed), marker_in, o);
+	if (meta->path == DP_PATH_DD)
+		return dp_fanout_svc_select_dd(sub, st, src, &meta->codec.dd, encoding, ts, tt,
+					       marker_in, o);
+	if (meta->path == DP_PATH_VP9) {
+		const struct dp_frame_info *fi = &meta->frame;
+		struct dp_select_target t = dp_select_target(src->n_encodings, encoding, ts, tt);
+		enum dp_select sel = dp_select_layers(sub, &sub->frame, st, fi, &meta->svc, &t);
+		if (dp_select_reason(sel) == DP_SELECT_FORWARD)
+			o->marker = dp_select_marker(&sub->frame, fi, &meta->svc, marker_in);
+		return sel;
+	}
+	return dp_fanout_svc_select_codec(sub, st, src, meta, encoding, marker_in, o);
 }
 
 #endif /* STRATA_DP_FANOUT_SVC_H */
