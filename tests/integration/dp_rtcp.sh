@@ -43,11 +43,14 @@ CAPTURE=$(cd "$(dirname "$0")/../data/vp8" && pwd)/l1t3.rtp
 P=AES_CM_128_HMAC_SHA1_80
 
 # DP_RTCP_WORKERS=2: two workers (on one CPU, as dp_multicore.sh), the room
-# spread over both, so receivers' NACKs read the publisher worker's cache
-# from the other worker and keyframe requests meet from both.
+# spread over both (one leg per worker, then the least loaded: the
+# publisher and R2 on one, R1 and R3 on the other), so receivers' NACKs
+# read the publisher worker's cache from the other worker, R1 waits there
+# for the repairs the publisher's worker caches, and keyframe requests
+# meet from both.
 if [[ ${DP_RTCP_WORKERS:-1} == 2 ]]; then
 	start_dp 0-2 "[1, 2]" "rtcp = { rtx_cache_ms = 5000; report_interval_ms = 300; };
-  rooms = { fanout_per_worker = 2; };" --lcores "0@0,1@1,2@1" --main-lcore 0
+  rooms = { fanout_per_worker = 1; };" --lcores "0@0,1@1,2@1" --main-lcore 0
 else
 	start_dp 0-1 "[1]" "rtcp = { rtx_cache_ms = 5000; report_interval_ms = 300; };"
 fi
@@ -65,6 +68,13 @@ for r in $(seq 0 12); do
 	cmds+=$'\n'"sub-add id=$((r + 1)) leg=$((r + 2)) source=1 pt=96 spatial=0 $spec"
 done
 driver batch - <<< "$cmds" > "$WORK/setup.json" || fail "setup"
+leg_worker() {
+	telemetry "/strata/leg,$1" | "$PY" -c 'import json,sys; print(json.load(sys.stdin)["/strata/leg"]["worker"])'
+}
+if [[ ${DP_RTCP_WORKERS:-1} == 2 ]]; then
+	[[ $(leg_worker 1) != $(leg_worker 2) ]] ||
+		fail "the publisher and R1 on one worker: the test would not cross workers"
+fi
 
 # rpeer R ARGS...: rtcp-peer as receiver R (0 = R1), as a new RTCP SSRC each
 # time (each run is a new libsrtp session whose SRTCP index starts again).
