@@ -61,22 +61,29 @@ static inline int dp_dd_out(const uint8_t *in, uint32_t in_len,
  * The RTP header rtp[0..hdr_len) with its descriptor (extension id `ext`,
  * at dd_off, dd_len octets) replaced by dd[0..len), into out[0..cap).
  * Returns the new header's length, 0 when it does not fit or the element
- * cannot be replaced.
+ * cannot be replaced; *out_dd_off (when not NULL) is where the descriptor
+ * is in it.
  */
 static inline uint32_t dp_dd_out_header(const uint8_t *rtp, uint32_t hdr_len, uint8_t ext,
 					uint32_t dd_off, uint32_t dd_len, const uint8_t *dd,
-					uint32_t len, uint8_t *out, uint32_t cap)
+					uint32_t len, uint8_t *out, uint32_t cap, uint32_t *out_dd_off)
 {
 	if (len == dd_len) {
 		if (hdr_len > cap || dd_off + len > hdr_len)
 			return 0;
 		memcpy(out, rtp, hdr_len);
 		memcpy(out + dd_off, dd, len);
+		if (out_dd_off != NULL)
+			*out_dd_off = dd_off;
 		return hdr_len;
 	}
 	uint32_t l = 0, out_len = strata_rtp_ext_replace(rtp, hdr_len, ext, dd, len, out, cap);
 	const uint8_t *d = out_len ? strata_rtp_ext_find(out, out_len, ext, &l) : NULL;
-	return d != NULL && l == len ? out_len : 0;
+	if (d == NULL || l != len)
+		return 0;
+	if (out_dd_off != NULL)
+		*out_dd_off = (uint32_t)(d - out);
+	return out_len;
 }
 
 #endif /* STRATA_DP_DD_OUT_H */

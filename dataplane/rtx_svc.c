@@ -59,7 +59,7 @@ static enum dp_rtx_svc dd_header(const struct dp_sub *sub, const struct dp_strea
 		*hdr_len = in_hdr;
 	} else {
 		*hdr_len = dp_dd_out_header(rtp, in_hdr, st->ext_dependency_descriptor, meta->dd_off,
-					    meta->dd_len, dd, (uint32_t)len, hdr, cap);
+					    meta->dd_len, dd, (uint32_t)len, hdr, cap, NULL);
 		if (*hdr_len == 0)
 			return DP_RTX_SVC_DD_STALE;
 	}

@@ -104,23 +104,26 @@ static void case_header(void)
 	for (unsigned i = 0; i < sizeof(dd9); i++)
 		dd9[i] = (uint8_t)(0x90 + i);
 	/* 6 the same length: written over the input's, at its offset. */
-	ol = dp_dd_out_header(h, hl, DD_ID, off, 3, dd3b, 3, out, sizeof(out));
+	uint32_t at = 0;
+	ol = dp_dd_out_header(h, hl, DD_ID, off, 3, dd3b, 3, out, sizeof(out), &at);
 	p = ol ? strata_rtp_ext_find(out, ol, DD_ID, &l) : NULL;
-	CHECK(ol == hl && p == out + off && l == 3 && memcmp(p, dd3b, 3) == 0,
+	CHECK(ol == hl && p == out + off && at == off && l == 3 && memcmp(p, dd3b, 3) == 0,
 	      "6: same length, in place");
 	/* 7 longer: the block grows, the other element stays. */
-	ol = dp_dd_out_header(h, hl, DD_ID, off, 3, dd9, 9, out, sizeof(out));
+	ol = dp_dd_out_header(h, hl, DD_ID, off, 3, dd9, 9, out, sizeof(out), &at);
 	uint32_t hdr_len = 0;
 	CHECK(ol > hl && strata_rtp_header_len(out, ol, &hdr_len) == STRATA_RTP_PARSE_OK &&
 	      hdr_len == ol, "7: a longer header (%u -> %u)", hl, ol);
 	p = ol ? strata_rtp_ext_find(out, ol, DD_ID, &l) : NULL;
-	CHECK(p != NULL && l == 9 && memcmp(p, dd9, 9) == 0, "7: the new descriptor");
+	CHECK(p != NULL && p == out + at && l == 9 && memcmp(p, dd9, 9) == 0,
+	      "7: the new descriptor, where it says");
 	p = ol ? strata_rtp_ext_find(out, ol, 2, &l) : NULL;
 	CHECK(p != NULL && l == 3 && p[0] == 1 && p[2] == 3, "7: element 2 kept");
 	CHECK(memcmp(out, h, 12) == 0, "7: fixed header kept");
 	/* 8 no room: 0. */
-	CHECK(dp_dd_out_header(h, hl, DD_ID, off, 3, dd9, 9, out, hl) == 0, "8: no room");
-	CHECK(dp_dd_out_header(h, hl, DD_ID, off, 3, dd3b, 3, out, hl - 1) == 0, "8: no room (same)");
+	CHECK(dp_dd_out_header(h, hl, DD_ID, off, 3, dd9, 9, out, hl, NULL) == 0, "8: no room");
+	CHECK(dp_dd_out_header(h, hl, DD_ID, off, 3, dd3b, 3, out, hl - 1, NULL) == 0,
+	      "8: no room (same)");
 }
 
 int main(void)
