@@ -119,6 +119,14 @@ struct decoded decode_run(const char *cmd, unsigned hash_len)
 	return d;
 }
 
+struct decoded decode_hashes(const char *tool, const char *path, unsigned hash_len)
+{
+	char cmd[8448]; /* room for two paths of 4096 and more */
+
+	snprintf(cmd, sizeof(cmd), "'%s' --hashes '%s'", tool, path);
+	return decode_run(cmd, hash_len);
+}
+
 void decoded_free(struct decoded *d)
 {
 	free(d->hashes);

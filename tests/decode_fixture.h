@@ -40,6 +40,10 @@ bool decode_tool_probe(const char *tool, const char *args);
  * does not fit. */
 struct decoded decode_run(const char *cmd, unsigned hash_len);
 
+/* "'TOOL' --hashes 'PATH'" run by decode_run: a capture (or IVF) decoded
+ * with its pictures' hashes. */
+struct decoded decode_hashes(const char *tool, const char *path, unsigned hash_len);
+
 void decoded_free(struct decoded *d);
 
 /* A new file $TMPDIR/PREFIX-XXXXXX (/tmp without TMPDIR), open for
