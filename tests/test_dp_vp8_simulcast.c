@@ -69,6 +69,8 @@
 
 struct capture_frame {
 	uint8_t enc, tid, key;
+	uint8_t sync;   /* the VP8 Y bit */
+	uint64_t dti;   /* the dependency descriptor's DTIs (codec/av1_dd.h) */
 	uint32_t first_packet;
 	uint32_t index; /* within its encoding */
 };
@@ -180,6 +182,7 @@ static int load_capture(const char *path, const char *sidecar, struct capture *c
 		c->enc[i] = (uint8_t)e;
 		c->picture_ids &= fi.has_picture_id;
 		uint8_t tid = fi.temporal, key = fi.keyframe;
+		uint64_t dti = 0;
 		if (c->dd_id) {
 			uint32_t dlen = 0;
 			const uint8_t *dd = strata_rtp_ext_find(p, hdr_len, c->dd_id, &dlen);
@@ -191,11 +194,22 @@ static int load_capture(const char *path, const char *sidecar, struct capture *c
 			}
 			tid = f.temporal;
 			key = f.structure_attached;
+			dti = f.dti;
+			/* The model below takes decode target t for TID t. */
+			for (unsigned dt = 0; key && dt < f.structure->dt_cnt; dt++)
+				if (f.structure->dt_temporal[dt] != dt ||
+				    f.structure->dt_spatial[dt] != 0) {
+					fprintf(stderr, "%s: packet %u: decode target %u is S%uT%u\n",
+						path, i, dt, f.structure->dt_spatial[dt],
+						f.structure->dt_temporal[dt]);
+					return -1;
+				}
 		}
 		uint32_t ts = strata_be32(p + 4);
 		if (!have_ts[e] || ts != last_ts[e]) {
 			c->frames[c->n_frames] = (struct capture_frame){
-				.enc = (uint8_t)e, .tid = tid, .key = key, .first_packet = i,
+				.enc = (uint8_t)e, .tid = tid, .key = key, .sync = fi.sync, .dti = dti,
+				.first_packet = i,
 				.index = c->enc_frames[e]++ };
 			if (key && c->first_key[e] < 0)
 				c->first_key[e] = (int32_t)c->n_frames;
@@ -725,6 +739,49 @@ static void check_fixed(const struct capture *c, const struct scenario *s, const
 	printf("    %s: TID 0/1/2 frames %u/%u/%u\n", s->name, per_tid[0], per_tid[1], per_tid[2]);
 }
 
+/*
+ * The frames a receiver should get, from the rules select.h and select_dd.h
+ * state, applied to the capture's frames (not select.c's code): it starts,
+ * and moves to another encoding, at the first keyframe of its target
+ * encoding; a keyframe brings it to its temporal target; otherwise it goes
+ * down at once, and up -- by the VP8 payload descriptor, one layer at a
+ * time at a frame of the next layer with Y; by the dependency descriptor,
+ * to the target at a frame whose DTI for it is SWITCH -- and gets the frames
+ * of its layers.
+ */
+static void model(const struct capture *c, const struct scenario *s, uint8_t *want)
+{
+	uint8_t cur_enc = 0xff, cur_t = 0;
+
+	memset(want, 0, c->n_frames);
+	for (uint32_t k = 0; k < c->n_frames; k++) {
+		const struct capture_frame *fr = &c->frames[k];
+		struct target t = target_at(s, fr->first_packet, c->file.count);
+
+		if (fr->enc != cur_enc) {
+			if (fr->enc == t.enc && fr->key) {
+				cur_enc = fr->enc;
+				cur_t = t.t;
+				want[k] = 1;
+			}
+			continue;
+		}
+		if (fr->key) {
+			cur_t = t.t;
+			want[k] = 1;
+			continue;
+		}
+		if (t.t < cur_t)
+			cur_t = t.t;
+		else if (t.t > cur_t && c->dd_id &&
+			 dp_av1_dd_dti_of(fr->dti, t.t) == DP_AV1_DD_SWITCH)
+			cur_t = t.t;
+		else if (t.t > cur_t && !c->dd_id && fr->tid == cur_t + 1 && fr->sync)
+			cur_t++;
+		want[k] = fr->tid <= cur_t;
+	}
+}
+
 /* Every forwarded frame is of the encoding the receiver was switched to
  * last and of a TID <= the target when it came (or a keyframe). */
 static void check_moving(const struct capture *c, const struct scenario *s,
@@ -744,6 +801,35 @@ static void check_moving(const struct capture *c, const struct scenario *s,
 		changes += s->targets[p].enc != s->targets[p - 1].enc;
 	CHECK(r->switches == 1 + changes, "%s: %u encoding switches, want %u", s->name,
 	      r->switches, 1 + changes);
+}
+
+/* The frames forwarded are the model's. */
+static void check_model(const struct capture *c, const struct scenario *s, const struct result *r)
+{
+	uint8_t *want = calloc(c->n_frames, 1);
+	uint32_t n_want = 0, per_enc[ENCODINGS][LAYERS] = { { 0 } };
+	unsigned wrong = 0;
+
+	if (!want)
+		return;
+	model(c, s, want);
+	for (uint32_t k = 0; k < c->n_frames; k++) {
+		const struct capture_frame *fr = &c->frames[k];
+		n_want += want[k];
+		if (want[k] && fr->tid < LAYERS)
+			per_enc[fr->enc][fr->tid]++;
+		if (want[k] != (r->forwarded[k] != 0) && wrong++ < 5)
+			fprintf(stderr, "%s: frame %u of encoding %u (TID %u%s%s) %s\n", s->name,
+				fr->index, fr->enc, fr->tid, fr->key ? ", key" : "",
+				fr->sync ? ", Y" : "", want[k] ? "not forwarded" : "forwarded");
+	}
+	CHECK(wrong == 0, "%s: %u frames forwarded or dropped against select.h's rules",
+	      s->name, wrong);
+	printf("    %s: the rules give %u frames:", s->name, n_want);
+	for (unsigned e = 0; e < ENCODINGS; e++)
+		printf(" E%u %u/%u/%u", e, per_enc[e][0], per_enc[e][1], per_enc[e][2]);
+	printf(" (TID 0/1/2)\n");
+	free(want);
 }
 
 /* ---- Decoding ---------------------------------------------------------------- */
@@ -825,6 +911,8 @@ int main(int argc, char **argv)
 			check_fixed(&cap, s, &r);
 		else
 			check_moving(&cap, s, &r);
+		if (!s->lose_frame)
+			check_model(&cap, s, &r);
 		printf("%-34s forwarded %3u packets, %3u frames", s->name, r.packets, r.frames);
 		if (decoding) {
 			struct decoded d = decode_hashes(tool, path, 32);
