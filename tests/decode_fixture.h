@@ -41,7 +41,8 @@ bool decode_tool_probe(const char *tool, const char *args);
 struct decoded decode_run(const char *cmd, unsigned hash_len);
 
 /* "'TOOL' --hashes 'PATH'" run by decode_run: a capture (or IVF) decoded
- * with its pictures' hashes. */
+ * with its pictures' hashes (hash_len: vp8_decode_check's are MD5s, 32
+ * characters; vp9_decode_check's "WxH:MD5", 0 for any length). */
 struct decoded decode_hashes(const char *tool, const char *path, unsigned hash_len);
 
 void decoded_free(struct decoded *d);

@@ -265,15 +265,6 @@ static void run(const struct capture *c, const struct scenario *s, FILE *out,
 	}
 }
 
-/* Runs vp8_decode_check --hashes (MD5s, 32 characters) and reads its line. */
-static struct decoded decode(const char *tool, const char *path)
-{
-	char cmd[8448]; /* room for two paths of 4096 and more */
-
-	snprintf(cmd, sizeof(cmd), "'%s' --hashes '%s'", tool, path);
-	return decode_run(cmd, 32);
-}
-
 /* How many of the output's pictures differ from the full capture's. */
 static unsigned picture_mismatches(const struct decoded *full, const struct decoded *d,
 				   const struct result *r)
@@ -305,7 +296,7 @@ int main(int argc, char **argv)
 	struct decoded full = { 0 };
 	if (decoding) {
 		/* The capture as it is decodes whole: the reference pictures. */
-		full = decode(tool, argv[1]);
+		full = decode_hashes(tool, argv[1], 32);
 		CHECK(full.status == 0 && full.frames == cap.n_frames && full.errors == 0 &&
 		      full.n_hashes == cap.n_frames,
 		      "the capture itself: status %d, %u of %u frames (%u hashes), %u errors",
@@ -341,7 +332,7 @@ int main(int argc, char **argv)
 		printf("%-12s forwarded %3u packets, %3u of %u frames", s->name, r.packets,
 		       r.frames, cap.n_frames);
 		if (decoding) {
-			struct decoded d = decode(tool, path);
+			struct decoded d = decode_hashes(tool, path, 32);
 			unsigned differ = picture_mismatches(&full, &d, &r);
 
 			printf("; decoded %u, %u errors, %u pictures differ from the full decode",

@@ -405,15 +405,6 @@ static void run(const struct capture *c, const struct scenario *s, FILE *out, st
 	}
 }
 
-/* Runs vp9_decode_check --hashes ("WxH:MD5") and reads its line. */
-static struct decoded decode(const char *tool, const char *path)
-{
-	char cmd[8448]; /* room for two paths of 4096 and more */
-
-	snprintf(cmd, sizeof(cmd), "'%s' --hashes '%s'", tool, path);
-	return decode_run(cmd, 0);
-}
-
 static int tools_available(const char *tool, const char *depay)
 {
 	if (!depay || !*depay || access(depay, X_OK) != 0)
@@ -433,7 +424,7 @@ static struct decoded reference(const char *tool, const char *depay, const char 
 		 depay, capture, sidecar, ivf, s);
 	int st = system(cmd);
 	if (WIFEXITED(st) && WEXITSTATUS(st) == 0)
-		d = decode(tool, ivf);
+		d = decode_hashes(tool, ivf, 0);
 	unlink(ivf);
 	return d;
 }
@@ -505,7 +496,7 @@ int main(int argc, char **argv)
 			char rtp[4200];
 			snprintf(rtp, sizeof(rtp), "%s.rtp", path);
 			CHECK(rename(path, rtp) == 0, "cannot rename %s", path);
-			struct decoded d = decode(tool, rtp);
+			struct decoded d = decode_hashes(tool, rtp, 0);
 			unsigned differ = 0, k = 0;
 			for (uint32_t p = 0; p < cap.n_pictures; p++) {
 				if (r.top[p] == 0xff)
