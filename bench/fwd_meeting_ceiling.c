@@ -6,7 +6,11 @@
  * publisher's keys, then for each input as many encryptions as outputs it
  * made in the recorded pass (struct meeting's out_count), receiver by
  * receiver with their keys, into buffers about an mbuf apart, in IMB bursts
- * of IMB_MAX_BURST_SIZE.  Same jobs as the engine's (bench_imb.h).
+ * of IMB_MAX_BURST_SIZE.  Same jobs as the engine's (bench_imb.h).  A
+ * receiver's SRTCP packet is decrypted with its leg's SRTCP keys (the
+ * cipher after the 8-octet header, the MAC over the packet and its 4-octet
+ * index), and its retransmissions (answers to its NACK) are encrypted with
+ * its keys at the length the recorded pass saw.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -28,15 +32,18 @@ void meeting_ceiling_open(struct meeting_ceiling *c, struct fwd_ctx *x, struct m
 	c->in_keys[0] = &t->legs[m->video_leg].rx.rtp;
 	c->in_keys[1] = &t->legs[m->audio_leg].rx.rtp;
 	c->out_keys = calloc(m->fanout, sizeof(*c->out_keys));
+	c->rtcp_keys = calloc(m->fanout, sizeof(*c->rtcp_keys));
 	c->n_out = DP_MAX_OUTPUTS;
 	c->in = aligned_alloc(64, (size_t)FWD_BURST * CEIL_STRIDE);
 	c->out = aligned_alloc(64, (size_t)c->n_out * CEIL_STRIDE);
-	if (c->out_keys == NULL || c->in == NULL || c->out == NULL)
+	if (c->out_keys == NULL || c->rtcp_keys == NULL || c->in == NULL || c->out == NULL)
 		bench_fail("out of memory");
 	memset(c->in, 0, (size_t)FWD_BURST * CEIL_STRIDE);
 	memset(c->out, 0, (size_t)c->n_out * CEIL_STRIDE);
-	for (unsigned r = 0; r < m->fanout; r++)
+	for (unsigned r = 0; r < m->fanout; r++) {
 		c->out_keys[r] = &t->legs[m->first_recv_leg + r].tx.rtp;
+		c->rtcp_keys[r] = &t->legs[m->first_recv_leg + r].rx.rtcp;
+	}
 	for (unsigned i = 0; i < IMB_MAX_BURST_SIZE; i++) {
 		memcpy(c->iv[i], c->in_keys[0]->salt, 16);
 		c->iv[i][11] ^= (uint8_t)i;
@@ -46,6 +53,7 @@ void meeting_ceiling_open(struct meeting_ceiling *c, struct fwd_ctx *x, struct m
 void meeting_ceiling_close(struct meeting_ceiling *c)
 {
 	free(c->out_keys);
+	free(c->rtcp_keys);
 	free(c->in);
 	free(c->out);
 }
@@ -58,11 +66,16 @@ static inline uint8_t *ceil_at(uint8_t *base, unsigned i)
 static void fill_in(void *arg, IMB_JOB *job, unsigned i)
 {
 	struct meeting_ceiling *c = arg;
-	uint32_t e = c->burst[i];
-	bool audio = c->m->entry[e] == UINT32_MAX;
+	uint32_t e = c->burst[i], en = c->m->entry[e];
 
-	bench_imb_fill(job, c->p, c->in_keys[audio], 0, ceil_at(c->in, i), ceil_at(c->in, i),
-		       FWD_HDR_LEN, c->m->entry_len[e], c->iv[i], c->tag[i]);
+	if (meeting_is_rtcp(en)) {
+		const struct meeting_rtcp *rt = &c->m->rtcp[en & ~MEETING_RTCP];
+		bench_imb_fill(job, c->p, c->rtcp_keys[rt->recv], 0, ceil_at(c->in, i),
+			       ceil_at(c->in, i), 8, c->m->entry_len[e], c->iv[i], c->tag[i]);
+		return;
+	}
+	bench_imb_fill(job, c->p, c->in_keys[en == MEETING_AUDIO], 0, ceil_at(c->in, i),
+		       ceil_at(c->in, i), FWD_HDR_LEN, c->m->entry_len[e], c->iv[i], c->tag[i]);
 }
 
 static void fill_out(void *arg, IMB_JOB *job, unsigned i)
@@ -73,13 +86,22 @@ static void fill_out(void *arg, IMB_JOB *job, unsigned i)
 		c->input++;
 		c->copy = 0;
 	}
-	uint32_t e = c->burst[c->input];
-	bench_imb_fill(job, c->p, c->out_keys[c->receiver], 1, ceil_at(c->in, c->input),
-		       ceil_at(c->out, c->out_slot), FWD_HDR_LEN, c->m->entry_len[e], c->iv[i],
-		       c->tag[i]);
+	uint32_t e = c->burst[c->input], en = c->m->entry[e];
+	if (meeting_is_rtcp(en)) {
+		/* A retransmission: the receiver's keys, the original's length
+		 * (RTX: and its OSN). */
+		const struct meeting_rtcp *rt = &c->m->rtcp[en & ~MEETING_RTCP];
+		bench_imb_fill(job, c->p, c->out_keys[rt->recv], 1, ceil_at(c->in, c->input),
+			       ceil_at(c->out, c->out_slot), FWD_HDR_LEN, rt->rtx_len, c->iv[i],
+			       c->tag[i]);
+	} else {
+		bench_imb_fill(job, c->p, c->out_keys[c->receiver], 1, ceil_at(c->in, c->input),
+			       ceil_at(c->out, c->out_slot), FWD_HDR_LEN, c->m->entry_len[e],
+			       c->iv[i], c->tag[i]);
+		if (++c->receiver == c->m->fanout)
+			c->receiver = 0;
+	}
 	c->copy++;
-	if (++c->receiver == c->m->fanout)
-		c->receiver = 0;
 	if (++c->out_slot == c->n_out)
 		c->out_slot = 0;
 }

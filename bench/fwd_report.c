@@ -83,6 +83,13 @@ void fwd_report_json(const struct fwd_options *o, const struct fwd_ctx *x, const
 				bench_json_double(&j, "out_pps", r->out_pps);
 				bench_json_double(&j, "ceiling_out_pps", r->ceiling_out_pps);
 				bench_json_double(&j, "ratio", fwd_ratio(r));
+				if (o->meeting) {
+					bench_json_double(&j, "in_pps", r->in_pps);
+					bench_json_double(&j, "rtcp_in_pps", r->rtcp_in_pps);
+					bench_json_double(&j, "rtx_out_pps", r->rtx_out_pps);
+					bench_json_double(&j, "nack_unanswered_defect_pct",
+							  r->nack_defect_pct);
+				}
 				bench_json_end_object(&j);
 			}
 	bench_json_end_array(&j);
@@ -127,6 +134,19 @@ void fwd_report_table(const struct fwd_options *o, const struct fwd_ctx *x, cons
 	       x->cfg.pool.mbufs, x->cfg.pool.mbuf_cache,
 	       x->hugepages ? "on hugepages" : "--no-huge", o->duration);
 	bench_table_print(t, stdout);
+	if (o->meeting) {
+		/* Of the inputs, the receivers' SRTCP; of the outputs, the
+		 * retransmissions that answered their NACKs. */
+		printf("\n");
+		for (unsigned p = 0; p < o->nprofiles; p++)
+			for (unsigned f = 0; f < o->nfanouts; f++) {
+				const struct fwd_result *r = at(res, p, 0, f);
+				printf("%s fan-out %u: receivers' RTCP in %.1f kpps, retransmissions "
+				       "out %.1f kpps; NACKs strata-dp left unanswered (seqmap_reverse.h's "
+				       "base_in defect): %.1f %%\n", o->profiles[p]->name, o->fanouts[f],
+				       r->rtcp_in_pps / 1e3, r->rtx_out_pps / 1e3, r->nack_defect_pct);
+			}
+	}
 	printf("\nsize: RTP payload after a 12-byte header.  out Mpps: receivers' packets (inputs\n"
 	       "x fan-out) per second of the timed calls, dp_worker_rx + dp_fanout_flush per\n"
 	       "burst of %d inputs, on one core; median of %u slices.  Untimed: building the\n"
