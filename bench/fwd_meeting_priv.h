@@ -98,6 +98,39 @@ struct meeting {
 	uint64_t nacks;           /* NACKs sent that strata-dp maps (not refused) */
 };
 
+#define RTX_PT 99           /* the receivers' RTX payload type */
+#define MAX_RTP 1500
+
+/* ---- fwd_meeting.c -------------------------------------------------------- */
+
+/* RTP header length and payload end (padding excluded) of a packet. */
+uint32_t meeting_payload_of(const uint8_t *p, uint32_t len, uint32_t *end);
+/* Untimed, the NIC: n frames of the next inputs of the cycle. */
+void meeting_inputs(struct fwd_ctx *x, struct meeting *m, struct rte_mbuf **mb, unsigned n);
+/* After the model pass: the receivers' RTCP into the cycle. */
+void meeting_schedule(struct meeting *m);
+
+/* ---- fwd_meeting_check.c -------------------------------------------------- */
+
+/* What the bench counts of strata-dp's side, before a stretch of the cycle. */
+struct meeting_mark {
+	struct dp_counters c;
+	unsigned in_use;
+	uint64_t kf_notes, nack_notes, defect_hit, defect_miss, defect_retx;
+	uint32_t from;
+};
+
+void meeting_mark(const struct fwd_ctx *x, const struct meeting *m, struct meeting_mark *k);
+/* Checks strata-dp's counters since k over `inputs` inputs, and that it
+ * sent `outputs` outputs (UINT64_MAX: any); bench_fail otherwise. */
+void meeting_check(struct fwd_ctx *x, const struct meeting *m, const struct meeting_mark *k,
+		   uint64_t inputs, uint64_t outputs);
+/* Untimed: the worker's notifications, keyframe requests checked. */
+void meeting_drain(struct fwd_ctx *x, struct meeting *m);
+/* The untimed passes: warm-up, the receivers' model, then with their
+ * RTCP, checked and recorded (m->out_count). */
+void meeting_record(struct fwd_ctx *x, struct meeting *m);
+
 /* ---- fwd_meeting_rtcp.c --------------------------------------------------- */
 
 /* Sets up strata-dp's RTCP state for one meeting (before its commands),
