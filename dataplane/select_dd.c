@@ -167,7 +167,7 @@ static bool chain_intact(const struct dp_select_dd_state *rx, const struct dp_av
 }
 
 HOT bool chain_broken(const struct dp_select_dd_state *rx, const struct dp_av1_dd_frame *f,
-			 unsigned dt)
+		      unsigned dt)
 {
 	if (f->structure->chain_cnt == 0)
 		return false;
@@ -293,7 +293,7 @@ static enum dp_select_dd drop_reason(const struct dp_select_dd_state *rx,
 /* Decides frame f (already in the window) for the receiver's decode
  * target, remembers it, and says how the packet goes. */
 HOT enum dp_select_dd judge(struct dp_select_dd_state *rx, const struct dp_av1_dd_frame *f,
-			       bool dec, unsigned flags)
+			    bool dec, unsigned flags)
 {
 	bool forward = rx->dt != NONE &&
 		       dp_av1_dd_dti_of(f->dti, rx->dt) != DP_AV1_DD_NOT_PRESENT && dec;
@@ -316,7 +316,7 @@ HOT enum dp_select_dd judge(struct dp_select_dd_state *rx, const struct dp_av1_d
 /* The first packet seen of a frame newer than any decided: the decode
  * target may change here. */
 HOT enum dp_select_dd decide_new(struct dp_select_dd_state *rx, const struct dp_av1_dd_frame *f,
-				    uint8_t ts, uint8_t tt)
+				 uint8_t ts, uint8_t tt)
 {
 	const struct dp_av1_dd_structure *s = f->structure;
 	uint8_t order[DP_AV1_DD_MAX_DTS];
