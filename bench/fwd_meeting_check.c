@@ -79,6 +79,17 @@ struct rx_view {
 
 enum record_pass { PASS_WARM, PASS_MODEL, PASS_CHECK };
 
+/* A retransmission, checked once the burst's outputs are all in: strata-dp
+ * queues its answers to a burst's NACKs before the burst's own outputs,
+ * whose encryption waits for the flush, so one may answer a NACK of a
+ * packet the receiver gets later in the same TX burst. */
+struct pending {
+	unsigned r;
+	bool rtx;
+	int len;
+	uint8_t pkt[MAX_RTP];
+};
+
 struct record {
 	struct fwd_ctx *x;
 	struct meeting *m;
@@ -87,6 +98,8 @@ struct record {
 	enum record_pass pass;
 	bool first[FWD_BURST];  /* the input's entry is recorded for the first time */
 	bool answered[FWD_BURST]; /* the NACK input's retransmission came */
+	struct pending *pending;  /* [FWD_BURST]: one a NACK, one a NACK input at most */
+	unsigned n_pending;
 	char error[256];
 };
 
@@ -210,17 +223,18 @@ static void record_one(struct record *rc, struct rte_mbuf *mb)
 	uint32_t ssrc = strata_rtp_ssrc(rtp), video_ssrc = 0x10000000u + m->first_sub + 2 * r;
 	unsigned audio = ssrc == video_ssrc + 1;
 	struct rx_view *v = &rc->rx[r];
-	if (meeting_recv_rtx(r) && ssrc == 0x30000000u + m->first_sub + 2 * r) {
-		record_retransmission(rc, r, rtp, len, true);
+	bool rtx = meeting_recv_rtx(r) && ssrc == 0x30000000u + m->first_sub + 2 * r;
+	uint16_t seq = strata_rtp_seq(rtp);
+	if (rtx || (ssrc == video_ssrc && v->started[0] && seq_diff(seq, v->last_seq[0]) <= 0)) {
+		if (rc->n_pending == FWD_BURST || len > MAX_RTP)
+			RECORD_FAIL(rc, "receiver %u: more retransmissions than NACKs", r);
+		struct pending *p = &rc->pending[rc->n_pending++];
+		p->r = r, p->rtx = rtx, p->len = len;
+		memcpy(p->pkt, rtp, (size_t)len);
 		return;
 	}
 	if (!audio && ssrc != video_ssrc)
 		RECORD_FAIL(rc, "receiver %u: an output with SSRC %08x", r, ssrc);
-	uint16_t seq = strata_rtp_seq(rtp);
-	if (!audio && v->started[0] && seq_diff(seq, v->last_seq[0]) <= 0) {
-		record_retransmission(rc, r, rtp, len, false);
-		return;
-	}
 	struct kept *k = &v->kept[seq & (KEPT - 1)];
 	if (!audio && len <= MAX_RTP) {
 		memcpy(k->cipher, rtp, (size_t)len);
@@ -394,7 +408,8 @@ void meeting_record(struct fwd_ctx *x, struct meeting *m)
 	struct rte_mbuf *mb[FWD_BURST];
 
 	rc.rx = calloc(m->fanout, sizeof(*rc.rx));
-	if (rc.rx == NULL)
+	rc.pending = calloc(FWD_BURST, sizeof(*rc.pending));
+	if (rc.rx == NULL || rc.pending == NULL)
 		bench_fail("out of memory");
 	for (unsigned r = 0; r < m->fanout; r++) {
 		for (unsigned a = 0; a < 2; a++)
@@ -440,8 +455,12 @@ void meeting_record(struct fwd_ctx *x, struct meeting *m)
 				}
 			}
 			rc.cursor = 0;
+			rc.n_pending = 0;
 			dp_worker_rx(x->w, 0, mb, FWD_BURST);
 			dp_fanout_flush(x->w);
+			for (unsigned k = 0; k < rc.n_pending && rc.error[0] == 0; k++)
+				record_retransmission(&rc, rc.pending[k].r, rc.pending[k].pkt,
+						      rc.pending[k].len, rc.pending[k].rtx);
 			meeting_drain(x, m);
 			inputs += FWD_BURST;
 			for (unsigned r = 0; r < m->fanout && rc.error[0] == 0; r++)
@@ -482,4 +501,5 @@ void meeting_record(struct fwd_ctx *x, struct meeting *m)
 		free(rc.rx[r].kept);
 	}
 	free(rc.rx);
+	free(rc.pending);
 }
