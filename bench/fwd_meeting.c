@@ -44,9 +44,10 @@
  * the forwarding also pays for its retransmission cache.  The
  * retransmissions are outputs; the ceiling does an SRTCP decrypt per RTCP
  * packet and an encrypt per retransmission.  A third untimed pass comes
- * first: the model of each receiver's sequence numbers (which capture
- * packets its layers take), which the NACKs and reports name and the
- * checked pass checks every output against; that pass also decrypts every
+ * between the two (fwd_meeting_check.c): the model of each receiver's
+ * sequence numbers (which capture packets its layers take), which the
+ * NACKs and reports name and the checked pass, the only one with the RTCP
+ * in the cycle, checks every output against; it also decrypts every
  * retransmission (right SSRC, sequence number, original sequence number,
  * payload), and every slice checks strata-dp's RTCP counters and that the
  * PLIs became at most one keyframe request per throttle interval.
