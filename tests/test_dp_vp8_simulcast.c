@@ -32,7 +32,11 @@
  * target changed, and nowhere else.  For a fixed target (E, T), the frames
  * forwarded are exactly encoding E's frames of TID <= T from its first
  * keyframe, and their number per encoding and layer is what webrtc_summary
- * (an independent reader of the capture) counts.
+ * (an independent reader of the capture) counts.  For every target, fixed
+ * or moving, the frames forwarded are those select.h's rules give when
+ * applied to the capture's frames (model(), below).  Each capture has three
+ * keyframes per encoding: the first, and two from the PLIs capture.sh sent
+ * at about 2 and 4 s; the moves between encodings happen at those.
  *
  * Then decoded (GStreamer rtpvp8depay + vp8dec, tests/tools/
  * vp8_decode_check): each encoding alone, the reference; each output with
