@@ -511,9 +511,6 @@ output_one(struct dp_worker *w, const struct input_view *in, uint32_t sub_id, en
 	};
 	w->outputs[k] = (struct dp_output){.m = o, .port = pi, .l2l3_len = hl, .leg = sub->leg,
 					   .sub = sub_id};
-	/* Its job is filled now, with the receiver's state at hand; the jobs
-	 * run at the flush (its status is final then). */
-	strata_srtp_protect_queue(w->srtp, &w->out_ops[k]);
 	return true;
 
 skipped:
@@ -679,7 +676,8 @@ void dp_fanout_flush(struct dp_worker *w)
 	struct dp *dp = w->dp;
 	unsigned n = w->n_out;
 
-	strata_srtp_protect_flush(w->srtp);
+	if (n > 0)
+		strata_srtp_protect(w->srtp, w->out_ops, n);
 	for (unsigned i = 0; i < n; i++) {
 		struct dp_output *out = &w->outputs[i];
 		struct strata_srtp_op *op = &w->out_ops[i];

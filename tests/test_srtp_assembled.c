@@ -7,10 +7,7 @@
  * implementation, must decrypt exactly header || prefix || rest, for every
  * profile, every prefix length 0..16 and payloads shorter than, equal to
  * and longer than one AES block (the prefix path encrypts the first block
- * itself and hands the rest to ipsec-mb).  The same through the one-at-a-time
- * entry the forwarder uses (strata_srtp_protect_queue/_flush), including
- * another burst of the engine between two queued operations (the queued
- * jobs must run first) and more operations than one ipsec-mb burst holds.
+ * itself and hands the rest to ipsec-mb).
  */
 #include <srtp2/srtp.h>
 
@@ -57,9 +54,8 @@ static void run_profile(struct strata_srtp_engine *e, const struct strata_srtp_p
 	struct strata_srtp_policy sp = {.profile = p->id, .master_key = key_salt,
 					.master_salt = key_salt + p->key_len};
 	CHECK(strata_srtp_session_init(&session, e, &sp) == STRATA_SRTP_OK, "%s: init", p->name);
-	struct strata_srtp_tx tx, tx2;
+	struct strata_srtp_tx tx;
 	strata_srtp_tx_init(&tx, 0xfeedf00d);
-	strata_srtp_tx_init(&tx2, 0x01020304);
 
 	srtp_policy_t pol;
 	srtp_t in;
@@ -98,30 +94,8 @@ static void run_profile(struct strata_srtp_engine *e, const struct strata_srtp_p
 				.len = 12 + plen, .cap = sizeof(out[i]),
 				.payload = input[i] + 12 + prefix, .prefix = prefix};
 		}
-		/* Round by round: one burst; queued one at a time; queued
-		 * with another burst of the engine half-way, which takes the
-		 * manager's jobs (another sender's packet). */
-		if (round % 3 == 0) {
-			CHECK(strata_srtp_protect(e, ops, BURST) == BURST, "%s round %u: protect",
-			      p->name, round);
-		} else {
-			for (unsigned i = 0; i < BURST; i++) {
-				CHECK(strata_srtp_protect_queue(e, &ops[i]) == STRATA_SRTP_OK,
-				      "%s round %u: queue %u", p->name, round, i);
-				if (round % 3 == 2 && i == BURST / 2) {
-					uint8_t other[64] = {0x80, 96, 0, (uint8_t)round, 0, 0, 0, 0,
-							     1, 2, 3, 4};
-					struct strata_srtp_op op = {.session = &session, .tx = &tx2,
-								    .src = other, .buf = other,
-								    .len = 40, .cap = sizeof(other)};
-					CHECK(strata_srtp_protect(e, &op, 1) == 1, "%s: other",
-					      p->name);
-				}
-			}
-			unsigned ok = strata_srtp_protect_flush(e);
-			CHECK(ok == (round % 3 == 2 ? BURST - BURST / 2 - 1 : BURST),
-			      "%s round %u: flush %u", p->name, round, ok);
-		}
+		CHECK(strata_srtp_protect(e, ops, BURST) == BURST, "%s round %u: protect", p->name,
+		      round);
 		for (unsigned i = 0; i < BURST; i++) {
 			int len = (int)ops[i].len;
 			uint32_t plain = ops[i].len - p->rtp_tag_len;
@@ -139,52 +113,6 @@ static void run_profile(struct strata_srtp_engine *e, const struct strata_srtp_p
 	strata_srtp_session_wipe(&session);
 }
 
-/* More queued protects than one ipsec-mb burst (IMB_MAX_BURST_SIZE): the
- * queue runs by itself when full; every packet still decrypts, in order. */
-static void queue_overflow(struct strata_srtp_engine *e, enum strata_srtp_profile_id id)
-{
-	enum { N = 300, LEN = 60 };
-	const struct strata_srtp_profile *p = strata_srtp_profile_get(id);
-	uint8_t key_salt[46];
-	for (size_t i = 0; i < sizeof(key_salt); i++)
-		key_salt[i] = (uint8_t)(i * 7 + 3);
-	static struct strata_srtp_session session;
-	struct strata_srtp_policy sp = {.profile = id, .master_key = key_salt,
-					.master_salt = key_salt + p->key_len};
-	CHECK(strata_srtp_session_init(&session, e, &sp) == STRATA_SRTP_OK, "%s: init", p->name);
-	struct strata_srtp_tx tx;
-	strata_srtp_tx_init(&tx, 0x0badcafe);
-	srtp_policy_t pol;
-	srtp_t in;
-	libsrtp_policy(&pol, p, key_salt);
-	CHECK(srtp_create(&in, &pol) == srtp_err_status_ok, "%s: srtp_create", p->name);
-
-	static uint8_t payload[N][LEN], out[N][LEN + 32];
-	static struct strata_srtp_op ops[N];
-	for (unsigned i = 0; i < N; i++) {
-		uint8_t hdr[12] = {0x80, 96, (uint8_t)(i >> 8), (uint8_t)i, 0, 0, 0, 9,
-				   0x0b, 0xad, 0xca, 0xfe};
-		memcpy(out[i], hdr, sizeof(hdr));
-		memset(payload[i], (int)i, LEN);
-		ops[i] = (struct strata_srtp_op){.session = &session, .tx = &tx, .buf = out[i],
-						 .len = 12 + LEN, .cap = sizeof(out[i]),
-						 .payload = payload[i]};
-		CHECK(strata_srtp_protect_queue(e, &ops[i]) == STRATA_SRTP_OK, "%s: queue %u",
-		      p->name, i);
-	}
-	strata_srtp_protect_flush(e);
-	for (unsigned i = 0; i < N; i++) {
-		int len = (int)ops[i].len;
-		CHECK(ops[i].status == STRATA_SRTP_OK, "%s op %u: %s", p->name, i,
-		      strata_srtp_status_name(ops[i].status));
-		CHECK(srtp_unprotect(in, out[i], &len) == srtp_err_status_ok && len == 12 + LEN &&
-			      memcmp(out[i] + 12, payload[i], LEN) == 0,
-		      "%s op %u: libsrtp2 does not decrypt it", p->name, i);
-	}
-	srtp_dealloc(in);
-	strata_srtp_session_wipe(&session);
-}
-
 int main(void)
 {
 	uint64_t rng = 0x5eed0a55e4b1edull;
@@ -194,8 +122,6 @@ int main(void)
 	CHECK(e != NULL, "engine");
 	for (int id = STRATA_SRTP_PROFILE_NONE + 1; e && id < STRATA_SRTP_PROFILE_COUNT; id++)
 		run_profile(e, strata_srtp_profile_get(id), &rng);
-	queue_overflow(e, STRATA_SRTP_AES_CM_128_HMAC_SHA1_80);
-	queue_overflow(e, STRATA_SRTP_AEAD_AES_128_GCM);
 
 	/* The assembled form needs a payload pointer and a prefix of at most
 	 * STRATA_SRTP_MAX_PREFIX bytes that fits the packet. */
@@ -217,11 +143,6 @@ int main(void)
 	for (unsigned i = 0; i < 3; i++)
 		CHECK(bad[i].status == STRATA_SRTP_BAD_PARAM, "bad op %u: %s", i,
 		      strata_srtp_status_name(bad[i].status));
-	/* Refused when queued, and nothing queued for them. */
-	for (unsigned i = 0; i < 3; i++)
-		CHECK(strata_srtp_protect_queue(e, &bad[i]) == STRATA_SRTP_BAD_PARAM,
-		      "bad op %u queued", i);
-	CHECK(strata_srtp_protect_flush(e) == 0, "bad ops ran");
 	strata_srtp_engine_destroy(e);
 	return test_summary("srtp_assembled");
 }

@@ -241,18 +241,4 @@ unsigned strata_srtp_unprotect(struct strata_srtp_engine *e, struct strata_srtp_
 unsigned strata_srtcp_protect(struct strata_srtp_engine *e, struct strata_srtp_op *ops, unsigned n);
 unsigned strata_srtcp_unprotect(struct strata_srtp_engine *e, struct strata_srtp_op *ops, unsigned n);
 
-/*
- * RTP protect one operation at a time, for a caller that builds each packet
- * just before (the forwarder): the operation is checked, its index taken and
- * its job filled at once, while what it reads is still in L1; the jobs run
- * together at strata_srtp_protect_flush, or when IMB_MAX_BURST_SIZE are
- * queued, or before any other burst of this engine.  Returns the op's
- * status so far: STRATA_SRTP_OK when queued (its final status is set when
- * its job runs), else the refusal, final.  The op must stay where it is
- * until then.
- */
-int strata_srtp_protect_queue(struct strata_srtp_engine *e, struct strata_srtp_op *op);
-/* Runs the queued protects; returns how many succeeded. */
-unsigned strata_srtp_protect_flush(struct strata_srtp_engine *e);
-
 #endif /* STRATA_SRTP_H */

@@ -40,20 +40,7 @@ struct strata_srtp_engine {
 	IMB_JOB *jobs[IMB_MAX_BURST_SIZE];
 	struct strata_srtp_op *pending[IMB_MAX_BURST_SIZE];
 	struct srtp_scratch scratch[IMB_MAX_BURST_SIZE];
-	/* strata_srtp_protect_queue: jobs reserved from the manager and how
-	 * many of them are filled (jobs[0, queued)). */
-	unsigned queue_reserved, queued;
 };
-
-unsigned srtp_queue_run(struct strata_srtp_engine *e);
-
-/* Before another burst takes jobs: the queued protects run first (their
- * reserved jobs would be handed out again). */
-static inline void srtp_queue_settle(struct strata_srtp_engine *e)
-{
-	if (e->queue_reserved > 0)
-		srtp_queue_run(e);
-}
 
 /* prepare sees the operations already queued in this burst (e->pending[0,
  * queued) with e->scratch[0, queued)), for estimates that depend on them. */
@@ -123,7 +110,6 @@ srtp_run_burst(struct strata_srtp_engine *e, struct strata_srtp_op *ops, unsigne
 {
 	unsigned ok = 0;
 
-	srtp_queue_settle(e);
 	while (n > 0) {
 		unsigned chunk = n < IMB_MAX_BURST_SIZE ? n : IMB_MAX_BURST_SIZE;
 		unsigned deferred = chunk;

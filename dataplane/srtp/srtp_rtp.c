@@ -261,47 +261,6 @@ unsigned strata_srtp_protect(struct strata_srtp_engine *e, struct strata_srtp_op
 			      rtp_protect_finish);
 }
 
-unsigned srtp_queue_run(struct strata_srtp_engine *e)
-{
-	unsigned queued = e->queued;
-
-	e->queue_reserved = e->queued = 0;
-	return queued > 0 ? srtp_submit(e, queued, STRATA_SRTP_RTP_PROTECT, rtp_protect_finish) : 0;
-}
-
-int strata_srtp_protect_queue(struct strata_srtp_engine *e, struct strata_srtp_op *op)
-{
-	if (e->queued == e->queue_reserved) {
-		srtp_queue_run(e);
-		/* The manager's queue is empty between bursts: all come. */
-		e->queue_reserved = IMB_GET_NEXT_BURST(e->mgr, IMB_MAX_BURST_SIZE, e->jobs);
-		if (e->queue_reserved == 0) {
-			op->status = STRATA_SRTP_CRYPTO;
-			e->counters.status[STRATA_SRTP_RTP_PROTECT][STRATA_SRTP_CRYPTO]++;
-			return STRATA_SRTP_CRYPTO;
-		}
-	}
-	unsigned k = e->queued;
-	IMB_JOB *job = e->jobs[k];
-	int st = rtp_protect_prepare(e, k, op, &e->scratch[k], job);
-
-	op->status = st;
-	if (st != STRATA_SRTP_OK) {
-		e->counters.status[STRATA_SRTP_RTP_PROTECT][st]++;
-		return st;
-	}
-	job->user_data = op;
-	job->user_data2 = &e->scratch[k];
-	e->pending[k] = op;
-	e->queued = k + 1;
-	return STRATA_SRTP_OK;
-}
-
-unsigned strata_srtp_protect_flush(struct strata_srtp_engine *e)
-{
-	return srtp_queue_run(e);
-}
-
 unsigned strata_srtp_unprotect(struct strata_srtp_engine *e, struct strata_srtp_op *ops,
 			       unsigned n)
 {

@@ -2,7 +2,6 @@
 /* Sessions (the keys of one master key) and the per-SSRC stream states. */
 #include <string.h>
 
-#include "srtp_engine.h"
 #include "srtp_kdf.h"
 #include "srtp_session.h"
 
@@ -101,7 +100,6 @@ int strata_srtp_session_init(struct strata_srtp_session *s, struct strata_srtp_e
 					pol->replay_window > STRATA_SRTP_WINDOW_MAX))
 		return STRATA_SRTP_BAD_PARAM;
 
-	srtp_queue_settle(e); /* the derivation takes a job of the manager's */
 	IMB_MGR *mgr = strata_srtp_engine_mgr(e);
 	session_reset(s, p);
 	if (derive_keys(&s->rtp, mgr, p, pol, STRATA_KDF_RTP_ENCRYPTION, STRATA_KDF_RTP_AUTH,
