@@ -59,9 +59,6 @@ struct fwd_result {
 	/* --mix meeting: of those, the receivers' RTCP packets, and the
 	 * retransmissions that answered their NACKs. */
 	double rtcp_in_pps, rtx_out_pps;
-	/* ... and the NACKs strata-dp left unanswered by a known defect
-	 * (fwd_meeting_rtcp.c), % of those it should have answered. */
-	double nack_defect_pct;
 };
 
 /* Timed bursts, and how many were left out as descheduled. */

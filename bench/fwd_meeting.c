@@ -413,8 +413,6 @@ void meeting_inputs(struct fwd_ctx *x, struct meeting *m, struct rte_mbuf **mb, 
 		mb[i]->ol_flags = x->sw_checksum ? 0
 				  : RTE_MBUF_F_RX_IP_CKSUM_GOOD | RTE_MBUF_F_RX_L4_CKSUM_GOOD;
 	}
-	if (m->rtcp_on)
-		meeting_rtcp_burst_built(m, n);
 }
 
 static uint64_t meeting_burst(struct fwd_ctx *x, struct meeting *m)
@@ -578,8 +576,6 @@ void fwd_meeting_cell(struct fwd_ctx *x, const struct strata_srtp_profile *p, un
 	res->in_pps = res->out_pps * m->cycle_len / (double)outputs;
 	res->rtcp_in_pps = res->in_pps * m->n_rtcp / m->cycle_len;
 	res->rtx_out_pps = res->out_pps * (double)rtx / (double)outputs;
-	res->nack_defect_pct = m->nacks ? 100.0 * (double)(m->defect_hit + m->defect_miss) /
-					  (double)m->nacks : 0;
 	if (!no_ceiling)
 		meeting_ceiling_close(&c);
 	srtp_dealloc(m->video_client);

@@ -92,10 +92,6 @@ struct meeting {
 	bool rtcp_on;             /* the cycle has its RTCP entries */
 	uint64_t kf_last;         /* the last keyframe request's stamp (TSC) */
 	uint64_t kf_notes, nack_notes; /* keyframe requests, NACKs for the publisher */
-	/* NACKs strata-dp leaves unanswered by its known defect (fwd_meeting_rtcp.c,
-	 * meeting_rtcp_burst_built): of packets in its cache, and older. */
-	uint64_t defect_hit, defect_miss, defect_retx; /* retx: of hit, without RTX */
-	uint64_t nacks;           /* NACKs sent that strata-dp maps (not refused) */
 };
 
 #define RTX_PT 99           /* the receivers' RTX payload type */
@@ -116,7 +112,7 @@ void meeting_schedule(struct meeting *m);
 struct meeting_mark {
 	struct dp_counters c;
 	unsigned in_use;
-	uint64_t kf_notes, nack_notes, defect_hit, defect_miss, defect_retx;
+	uint64_t kf_notes, nack_notes;
 	uint32_t from;
 };
 
@@ -148,9 +144,6 @@ uint16_t meeting_rtcp_seq(const struct meeting *m, unsigned r, uint32_t v, uint3
 void meeting_rtcp_schedule(struct meeting *m, const uint32_t *video_ts, uint32_t ts_span);
 /* Untimed: the SRTCP packet of entry e at out; returns its length. */
 uint32_t meeting_rtcp_packet(struct meeting *m, uint32_t e, uint8_t *out);
-/* After the burst of n inputs is built: its NACKs that strata-dp's
- * defect will leave unanswered (counted in m->defect_*). */
-void meeting_rtcp_burst_built(struct meeting *m, unsigned n);
 /* Counts the RTCP of `inputs` entries of the cycle from position `from`. */
 void meeting_rtcp_expected(const struct meeting *m, uint32_t from, uint64_t inputs,
 			   struct meeting_rtcp_expect *e);

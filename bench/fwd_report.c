@@ -87,8 +87,6 @@ void fwd_report_json(const struct fwd_options *o, const struct fwd_ctx *x, const
 					bench_json_double(&j, "in_pps", r->in_pps);
 					bench_json_double(&j, "rtcp_in_pps", r->rtcp_in_pps);
 					bench_json_double(&j, "rtx_out_pps", r->rtx_out_pps);
-					bench_json_double(&j, "nack_unanswered_defect_pct",
-							  r->nack_defect_pct);
 				}
 				bench_json_end_object(&j);
 			}
@@ -142,9 +140,8 @@ void fwd_report_table(const struct fwd_options *o, const struct fwd_ctx *x, cons
 			for (unsigned f = 0; f < o->nfanouts; f++) {
 				const struct fwd_result *r = at(res, p, 0, f);
 				printf("%s fan-out %u: receivers' RTCP in %.1f kpps, retransmissions "
-				       "out %.1f kpps; NACKs strata-dp left unanswered (seqmap_reverse.h's "
-				       "base_in defect): %.1f %%\n", o->profiles[p]->name, o->fanouts[f],
-				       r->rtcp_in_pps / 1e3, r->rtx_out_pps / 1e3, r->nack_defect_pct);
+				       "out %.1f kpps\n", o->profiles[p]->name, o->fanouts[f],
+				       r->rtcp_in_pps / 1e3, r->rtx_out_pps / 1e3);
 			}
 	}
 	printf("\nsize: RTP payload after a 12-byte header.  out Mpps: receivers' packets (inputs\n"

@@ -31,7 +31,8 @@ struct dp_seqmap {
 	uint32_t last_out;    /* newest output number given */
 	uint32_t base_in;     /* the first input since the start or last rebase */
 	uint8_t started;
-	uint8_t pad[3];
+	uint8_t base_near;    /* base_in is within the window behind highest_in */
+	uint8_t pad[2];
 	uint64_t dropped[DP_SEQMAP_WORDS]; /* ring: bit (in % WINDOW) */
 };
 
@@ -55,6 +56,18 @@ static inline bool dp_seqmap_is_dropped(const struct dp_seqmap *m, uint32_t in)
 	return (m->dropped[bit / 64] >> (bit % 64)) & 1;
 }
 
+/*
+ * base_in matters (seqmap_reverse.h) only while the window behind
+ * highest_in reaches back to it.  Once passed it is forgotten: numbers are
+ * modular, and 2^15 inputs later a comparison with it would take every new
+ * number for one from before it.
+ */
+static inline void dp_seqmap_pass_base(struct dp_seqmap *m, uint32_t mask)
+{
+	if (m->base_near && ((m->highest_in - m->base_in) & mask) >= DP_SEQMAP_WINDOW)
+		m->base_near = 0;
+}
+
 /* Moves highest_in to `in` (newer), clearing the bits it passes. */
 static inline void dp_seqmap_advance(struct dp_seqmap *m, uint32_t in, uint32_t mask)
 {
@@ -69,6 +82,7 @@ static inline void dp_seqmap_advance(struct dp_seqmap *m, uint32_t in, uint32_t 
 		}
 	}
 	m->highest_in = in;
+	dp_seqmap_pass_base(m, mask);
 }
 
 /* Starts (or restarts, at a simulcast switch) so that input `in` becomes
@@ -81,6 +95,7 @@ static inline void dp_seqmap_rebase(struct dp_seqmap *m, uint32_t in, uint32_t o
 	m->last_out = (out - 1) & mask;
 	m->base_in = in;
 	m->started = 1;
+	m->base_near = 1;
 }
 
 /* The output number of a forwarded input. */
@@ -98,6 +113,7 @@ static inline enum dp_seqmap_result dp_seqmap_forward(struct dp_seqmap *m, uint3
 		uint32_t bit = in % DP_SEQMAP_WINDOW;
 		m->dropped[bit / 64] &= ~(1ull << (bit % 64));
 		m->highest_in = in;
+		dp_seqmap_pass_base(m, mask);
 	} else if (ahead > 0) {
 		dp_seqmap_advance(m, in, mask);
 	} else {

@@ -8,8 +8,8 @@
  * map remembers which of the last DP_SEQMAP_WINDOW inputs were dropped: so
  * walking back from the newest input, the delta of each older input is one
  * less below each dropped one.  A number older than the window, from
- * before the last rebase (base_in: a simulcast switch), or not given yet
- * is not found.
+ * before the last rebase (base_in: a simulcast switch, while the window
+ * still reaches back to it), or not given yet is not found.
  */
 #ifndef STRATA_DP_SEQMAP_REVERSE_H
 #define STRATA_DP_SEQMAP_REVERSE_H
@@ -34,7 +34,7 @@ static inline bool dp_seqmap_reverse(const struct dp_seqmap *m, uint32_t out, ui
 		}
 		/* Before the start or the last rebase (a simulcast switch)
 		 * the receiver's numbers were another stream's. */
-		if (dp_seq_diff(i, m->base_in, mask) < 0)
+		if (m->base_near && dp_seq_diff(i, m->base_in, mask) < 0)
 			return false;
 		if (((i - delta) & mask) == (out & mask)) {
 			/* Not given yet: newer than anything forwarded. */

@@ -43,34 +43,41 @@ static void case_basic(void)
 	CHECK(!dp_seqmap_reverse(&empty, 0, SEQ16, &in), "4: a map not started");
 }
 
-/* Random forwards and drops from `start`; checks the last window's outputs. */
-static void random_stream(uint32_t start, unsigned seed)
+/*
+ * `total` random forwards and drops from `start`; checks the last window's
+ * outputs every `every` inputs.  Long streams go past 2^15 and 2^16 inputs
+ * from the start, where a modular comparison with the stream's first input
+ * once took every new number for one from before it.
+ */
+static void random_stream(uint32_t start, unsigned seed, uint32_t total, uint32_t every)
 {
+	enum { RING = 4096 };
 	struct dp_seqmap m = {0};
-	uint32_t out_of[4096], given = 0;
-	uint8_t dropped[4096];
+	static uint32_t out_of[RING];
+	static uint8_t dropped[RING];
+	uint32_t given = 0;
 
 	srand(seed);
-	for (uint32_t k = 0; k < 4096; k++) {
+	for (uint32_t k = 0; k < total; k++) {
 		uint32_t in = (start + k) & SEQ16;
-		dropped[k] = (rand() % 3) == 0;
-		if (dropped[k]) {
+		dropped[k % RING] = (rand() % 3) == 0;
+		if (dropped[k % RING]) {
 			dp_seqmap_drop(&m, in, SEQ16);
 		} else {
-			dp_seqmap_forward(&m, in, SEQ16, &out_of[k]);
+			dp_seqmap_forward(&m, in, SEQ16, &out_of[k % RING]);
 			given++;
 		}
-		if (k < 300)
+		if (k < 300 || k % every != 0)
 			continue;
 		/* Every output within the window maps back exactly. */
 		for (uint32_t j = k - DP_SEQMAP_WINDOW + 1; j <= k; j++) {
 			uint32_t in_j = (start + j) & SEQ16, got = 0;
-			if (dropped[j])
+			if (dropped[j % RING])
 				continue;
-			bool ok = dp_seqmap_reverse(&m, out_of[j], SEQ16, &got);
+			bool ok = dp_seqmap_reverse(&m, out_of[j % RING], SEQ16, &got);
 			if (!ok || got != in_j) {
-				CHECK(0, "seed %u: output %u of input %u maps to %s %u", seed,
-				      out_of[j], in_j, ok ? "input" : "nothing", got);
+				CHECK(0, "seed %u: input %u: output %u of input %u maps to %s %u",
+				      seed, k, out_of[j % RING], in_j, ok ? "input" : "nothing", got);
 				return;
 			}
 		}
@@ -84,8 +91,9 @@ static void random_stream(uint32_t start, unsigned seed)
 int main(void)
 {
 	case_basic();
-	random_stream(100, 1);
-	random_stream(65000, 2); /* across the wrap */
-	random_stream(65535, 3);
+	random_stream(100, 1, 4096, 1);
+	random_stream(65000, 2, 4096, 1); /* across the wrap */
+	random_stream(65535, 3, 4096, 1);
+	random_stream(1, 4, 140000, 97);  /* past 2^15 and 2^16 inputs */
 	return test_summary("dp_seqmap_reverse");
 }
