@@ -22,6 +22,8 @@
 #include "fanout.h"
 #include "media.h"
 #include "port_link.h"
+#include "rtcp_state.h"
+#include "rtx_cache.h"
 #include "rtx_repair.h"
 
 static void punt(struct dp_worker *w, struct rte_mbuf *m, const struct dp_pkt *pkt,
@@ -136,6 +138,11 @@ void dp_worker_poll_rings(struct dp_worker *w)
 		dp_fanout_share(w, pkts[i]);
 	/* Publishers' repairs its receivers wait for (rtx_repair.h). */
 	dp_rtx_wait_poll(w);
+	/* Evicted cache entries whose grace period has passed go back to the
+	 * pool even when no new input of the stream comes to do it (the
+	 * reclaim in dp_rtx_cache_put): an idle router holds none. */
+	if (dp_rtcp_g != NULL)
+		dp_rtx_cache_reclaim(w);
 	/* The main lcore's frames: sent with this worker's outputs. */
 	n = rte_ring_dequeue_burst(w->from_main, (void **)pkts, DP_BURST, NULL);
 	for (unsigned i = 0; i < n; i++) {
