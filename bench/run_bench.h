@@ -121,6 +121,8 @@ struct run_state {
 	double tsc_hz;
 	uint32_t trial;             /* trials so far (the warm-up's rounds too), in the stamp */
 	unsigned sample_every;      /* decrypt one output in this many per subscription */
+	double backlog_ms;          /* a trial's outputs count until this long after its end */
+	uint64_t counted_until;     /* ... the current trial's limit (TSC) */
 
 	struct dp_driver *drv;
 };
@@ -155,6 +157,8 @@ struct run_trial {
 	uint64_t expected, received;/* outputs */
 	uint64_t gaps, bad;         /* continuity gaps; wrong outputs (any check) */
 	uint64_t late;              /* outputs of an earlier trial seen in this one (not in received) */
+	uint64_t backlog;           /* its own outputs that came over backlog_ms after its
+				     * end (not in received: lost) */
 	uint64_t rtcp;              /* strata-dp's RTCP to receivers (not counted) */
 	double elapsed;             /* seconds the generator ran */
 	double loss;                /* 1 - received / expected, outputs */

@@ -43,6 +43,7 @@ struct run_opts {
 	double max_rate;
 	double rate;                /* --rate: one trial, no search */
 	unsigned sample_every;
+	double backlog_ms;
 	bool direct, json, no_ceiling;
 	const char *out, *plots;
 };
@@ -79,6 +80,8 @@ static void usage(FILE *f)
 		"  --max-rate PPS      highest offered inputs/s searched (default: the\n"
 		"                      generator's calibrated maximum)\n"
 		"  --sample N          decrypt one output in N per subscription (default 8)\n"
+		"  --backlog-ms MS     a trial's outputs arriving more than MS after it ended\n"
+		"                      are lost: a backlog the router's rings hid (default 20)\n"
 		"  --rate PPS          one trial at this many inputs/s instead of the searches\n"
 		"                      (a smoke test: exits 1 on any loss or wrong output)\n"
 		"  --takeover          claim the shared memory from a live strata-cp\n"
@@ -151,10 +154,11 @@ static void record(struct search_ctx *c, const struct run_trial *t)
 		r->points[r->n_points++] = (struct run_point){
 			.search = c->label, .offered_pps = (double)t->offered / t->elapsed,
 			.out_pps = (double)t->received / t->elapsed, .loss = t->loss,
-			.late = t->late,
+			.late = t->late, .backlog = t->backlog,
 		};
-	r->outputs += t->received + t->late;
+	r->outputs += t->received + t->late + t->backlog;
 	r->late += t->late;
+	r->backlog += t->backlog;
 	r->wrong += t->bad;
 }
 
@@ -173,9 +177,10 @@ static int search_trial(void *arg, double rate, double *loss)
 	if (offered_rate < 0.97 * rate && t.loss == 0)
 		c->short_trials++;
 	c->last_out_pps = (double)t.received / t.elapsed;
-	bench_progress_end("%.0f in/s offered, %.0f out/s, loss %.4f%%%s%s", offered_rate,
+	bench_progress_end("%.0f in/s offered, %.0f out/s, loss %.4f%%%s%s%s", offered_rate,
 			   c->last_out_pps, t.loss * 100, t.bad ? ", WRONG OUTPUTS" : "",
-			   t.late ? " (and late outputs of an earlier trial, not counted)" : "");
+			   t.late ? " (and late outputs of an earlier trial, not counted)" : "",
+			   t.backlog ? " (some only after the trial's backlog limit: lost)" : "");
 	if (t.received == 0 && t.expected > 0) {
 		/* Nothing came back: say whether this side ran out of mbufs. */
 		struct rte_eth_stats es = { 0 };
@@ -213,6 +218,7 @@ int bench_run_main(int argc, char **argv)
 		{ "client-ip", required_argument, NULL, 'C' }, { "core", required_argument, NULL, 'c' },
 		{ "trial", required_argument, NULL, 't' }, { "max-rate", required_argument, NULL, 'r' },
 		{ "sample", required_argument, NULL, 'S' }, { "rate", required_argument, NULL, 'R' }, { "takeover", no_argument, NULL, 'T' },
+		{ "backlog-ms", required_argument, NULL, 'B' },
 		{ "no-ceiling", no_argument, NULL, 'N' }, { "out", required_argument, NULL, 'o' },
 		{ "plots", required_argument, NULL, 'p' }, { "json", no_argument, NULL, 'j' },
 		{ "help", no_argument, NULL, 'h' },      { NULL, 0, NULL, 0 },
@@ -221,7 +227,7 @@ int bench_run_main(int argc, char **argv)
 		.setup = { .memif_socket = "/run/strata-bench.memif", .shm = "/strata",
 			   .dp_mac = "02:00:00:00:00:02", .my_mac = "02:00:00:00:00:01",
 			   .dp_ip = "192.0.2.2", .client_ip = "198.51.100.1", .core = 0 },
-		.trial_s = 2, .sample_every = 8,
+		.trial_s = 2, .sample_every = 8, .backlog_ms = 20,
 	};
 	int c;
 
@@ -240,6 +246,7 @@ int bench_run_main(int argc, char **argv)
 		case 't': o.trial_s = atof(optarg); break;
 		case 'r': o.max_rate = atof(optarg); break;
 		case 'S': o.sample_every = (unsigned)atoi(optarg); break;
+		case 'B': o.backlog_ms = atof(optarg); break;
 		case 'R': o.rate = atof(optarg); break;
 		case 'T': o.setup.takeover = true; break;
 		case 'N': o.no_ceiling = true; break;
@@ -259,8 +266,10 @@ int bench_run_main(int argc, char **argv)
 		bench_fail("only --direct is implemented: sessions through strata-cp's signaling "
 			   "are not (yet); add --direct");
 	if (!(o.trial_s >= 0.1 && o.trial_s <= 600) || o.sample_every == 0 ||
-	    o.max_rate < 0 || o.rate < 0 || o.setup.core < 0)
-		bench_fail("--trial 0.1..600, --sample >= 1, --max-rate >= 0, --rate >= 0, --core >= 0");
+	    o.max_rate < 0 || o.rate < 0 || o.setup.core < 0 ||
+	    !(o.backlog_ms >= 0 && o.backlog_ms <= 3000))
+		bench_fail("--trial 0.1..600, --sample >= 1, --max-rate >= 0, --rate >= 0, --core >= 0, "
+			   "--backlog-ms 0..3000");
 
 	static struct run_scenario sc;
 	char err[1024];
@@ -283,6 +292,8 @@ int bench_run_main(int argc, char **argv)
 
 	st.sc = &sc;
 	st.sample_every = o.sample_every;
+	st.backlog_ms = o.backlog_ms;
+	r.backlog_ms = o.backlog_ms;
 	live = &st;
 	atexit(teardown_at_exit);
 	bench_progress_begin("EAL, memif %s, shared memory %s", o.setup.memif_socket, o.setup.shm);

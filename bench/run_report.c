@@ -88,14 +88,18 @@ void run_report_table(const struct run_results *r, FILE *f)
 	    (unsigned long long)r->duplicates);
 	ROW("late outputs, from an earlier trial (not counted)", "%llu",
 	    (unsigned long long)r->late);
+	ROW("backlog outputs, over --backlog-ms after their trial (lost)", "%llu (%.0f ms)",
+	    (unsigned long long)r->backlog, r->backlog_ms);
 #undef ROW
 	bench_table_print(t, f);
 	bench_table_free(t);
-	fprintf(f, "\ntrials (offered inputs/s -> outputs/s, loss; late outputs of earlier trials):\n");
+	fprintf(f, "\ntrials (offered inputs/s -> outputs/s, loss; late outputs of earlier trials; "
+		   "backlog):\n");
 	for (unsigned i = 0; i < r->n_points; i++)
-		fprintf(f, "  %-9s %10.0f -> %11.0f  %.4f%%  %llu late\n", r->points[i].search,
-			r->points[i].offered_pps, r->points[i].out_pps, r->points[i].loss * 100,
-			(unsigned long long)r->points[i].late);
+		fprintf(f, "  %-9s %10.0f -> %11.0f  %.4f%%  %llu late  %llu backlog\n",
+			r->points[i].search, r->points[i].offered_pps, r->points[i].out_pps,
+			r->points[i].loss * 100, (unsigned long long)r->points[i].late,
+			(unsigned long long)r->points[i].backlog);
 }
 
 static void latency_obj(struct bench_json *j, const struct run_results *r)
@@ -167,6 +171,8 @@ void run_report_json_file(const struct run_results *r, FILE *f)
 	bench_json_uint(&j, "payload_wrong", r->payload_bad);
 	bench_json_uint(&j, "sequence_gaps", r->gaps);
 	bench_json_uint(&j, "late_outputs", r->late);
+	bench_json_uint(&j, "backlog_outputs", r->backlog);
+	bench_json_double(&j, "backlog_ms", r->backlog_ms);
 	bench_json_begin_array(&j, "trials");
 	for (unsigned i = 0; i < r->n_points; i++) {
 		bench_json_begin_object(&j, NULL);
@@ -175,6 +181,7 @@ void run_report_json_file(const struct run_results *r, FILE *f)
 		bench_json_double(&j, "out_pps", r->points[i].out_pps);
 		bench_json_double(&j, "loss", r->points[i].loss);
 		bench_json_uint(&j, "late", r->points[i].late);
+		bench_json_uint(&j, "backlog", r->points[i].backlog);
 		bench_json_end_object(&j);
 	}
 	bench_json_end_array(&j);

@@ -16,6 +16,7 @@ struct run_point {              /* one trial, for the table and the plot */
 	double out_pps;             /* outputs per second received */
 	double loss;
 	uint64_t late;              /* outputs of earlier trials seen in it (not in out_pps) */
+	uint64_t backlog;           /* its own outputs after backlog_ms (lost, not in out_pps) */
 };
 
 #define RUN_MAX_POINTS (3 * NDR_MAX_TRIALS + 4)
@@ -45,6 +46,8 @@ struct run_results {
 	/* correctness over the whole run */
 	uint64_t outputs, wrong, decrypted, decrypt_fail, payload_bad, gaps, duplicates;
 	uint64_t late;              /* outputs seen in a later trial than their input's */
+	uint64_t backlog;           /* outputs later than backlog_ms after their trial */
+	double backlog_ms;
 	unsigned n_points;
 	struct run_point points[RUN_MAX_POINTS];
 };
