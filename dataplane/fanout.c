@@ -37,9 +37,9 @@
 #include "rtp/rtp_header.h"
 #include "rtx_cache.h"
 #include "select.h"
+#include "sub_renumber.h"
 #include "twcc_stamp.h"
 
-#define SEQ_MASK 0xffffu
 #define RTP_COPY_FIXED 64
 
 static inline void put_be16(uint8_t *p, uint16_t v)
@@ -86,53 +86,20 @@ static void want_keyframe(struct dp_worker *w, struct dp_sub *sub, uint32_t sub_
 		w->c.notify_dropped++;
 }
 
-/*
- * A simulcast switch (or the first packet): numbers continue from what the
- * receiver last got.  Timestamps continue by the wall-clock time since the
- * receiver's last packet, in the stream's clock, so lip sync and jitter
- * buffers see no jump.
- */
+/* dp_sub_rebase with the time since the receiver's last packet. */
 static void rebase(struct dp_worker *w, struct dp_sub *sub, const struct dp_stream *st,
 		   const uint8_t *rtp, const struct dp_frame_info *fi, uint64_t now)
 {
-	uint16_t in_seq = strata_rtp_seq(rtp);
-	uint32_t in_ts = strata_be32(rtp + 4);
+	uint64_t elapsed = sub->seq.started
+		? (now - sub->last_out_tsc) * st->clock_rate / w->dp->tsc_hz : 0;
 
-	if (!sub->seq.started) {
-		sub->ts_delta = 0;
-		sub->tl0_delta = 0;
-		return;
-	}
-	dp_seqmap_rebase(&sub->seq, in_seq, (sub->seq.last_out + 1) & SEQ_MASK, SEQ_MASK);
-	uint64_t elapsed = (now - sub->last_out_tsc) * st->clock_rate / w->dp->tsc_hz;
-	sub->ts_delta = sub->last_out_ts + (uint32_t)(elapsed ? elapsed : 1) - in_ts;
-	if (fi->has_picture_id && sub->picture.started) {
-		uint32_t mask = fi->picture_id_bits == 15 ? 0x7fff : 0x7f;
-		dp_seqmap_rebase(&sub->picture, fi->picture_id, (sub->picture.last_out + 1) & mask,
-				 mask);
-	}
-	if (fi->has_tl0)
-		sub->tl0_delta = (uint8_t)(fi->tl0picidx - (uint8_t)(sub->last_tl0_out + 1));
+	dp_sub_rebase(sub, rtp, fi, (uint32_t)elapsed);
 }
 
 /* A dependency descriptor's frame number (octets 1 and 2). */
 static inline uint16_t dd_frame_number(const uint8_t *rtp, const struct dp_mbuf_meta *meta)
 {
 	return (uint16_t)(rtp[meta->dd_off + 1] << 8 | rtp[meta->dd_off + 2]);
-}
-
-/* The input is not for this receiver: later numbers close the gap. */
-static void skip(struct dp_sub *sub, const struct dp_stream *st, const uint8_t *rtp,
-		 const struct dp_frame_info *fi)
-{
-	if (st->encoding != sub->cur_spatial)
-		return; /* another encoding's numbers mean nothing here */
-	dp_seqmap_drop(&sub->seq, strata_rtp_seq(rtp), SEQ_MASK);
-	/* VP9's PictureIDs are not closed up: P_DIFFs and picture groups are
-	 * differences of them (codec/vp9.h, dp_vp9_rewrite). */
-	if (fi->has_picture_id && fi->frame_start && st->codec != STRATA_CODEC_VP9)
-		dp_seqmap_drop(&sub->picture, fi->picture_id,
-			       fi->picture_id_bits == 15 ? 0x7fff : 0x7f);
 }
 
 /*
@@ -346,7 +313,7 @@ output_one(struct dp_worker *w, const struct input_view *in, uint32_t sub_id, en
 		rebase(w, sub, st, rtp, fi, now);
 
 	uint32_t out_seq, out_picture = 0;
-	if (dp_seqmap_forward(&sub->seq, in->seq, SEQ_MASK, &out_seq) != DP_SEQMAP_OK) {
+	if (dp_seqmap_forward(&sub->seq, in->seq, DP_SUB_SEQ_MASK, &out_seq) != DP_SEQMAP_OK) {
 		sub->dropped++;
 		*why = DP_DROP_TOO_LATE;
 		return false;
@@ -514,7 +481,7 @@ output_one(struct dp_worker *w, const struct input_view *in, uint32_t sub_id, en
 	return true;
 
 skipped:
-	skip(sub, st, rtp, fi);
+	dp_sub_skip(sub, st, rtp, fi);
 	sub->dropped++;
 	return false;
 
@@ -570,7 +537,7 @@ static unsigned fanout_local(struct dp_worker *w, struct rte_mbuf *m, const stru
 		.hdr_len = meta->rtp_hdr_len,
 		.seq = strata_rtp_seq(rtp),
 		.ts = strata_be32(rtp + 4),
-		.picture_mask = meta->frame.picture_id_bits == 15 ? 0x7fff : 0x7f,
+		.picture_mask = dp_sub_picture_mask(&meta->frame),
 		.now = meta->rx_tsc,
 		.dd_hdr = &dd_hdr,
 	};

@@ -60,11 +60,11 @@
 #include "fanout_svc.h"
 #include "rtp/rtp_ext.h"
 #include "rtp/rtp_header.h"
+#include "sub_renumber.h"
 #include "test_util.h"
 #include "tools/rtp_file.h"
 #include "vp8.h"
 
-#define SEQ_MASK 0xffffu
 #define ENCODINGS 3
 #define LAYERS 3
 #define OUT_SSRC 0x5ea7a0a0u
@@ -418,34 +418,9 @@ static void reset_source(const struct capture *c)
 static void rebase(const uint8_t *rtp, const struct dp_frame_info *fi, uint32_t now,
 		   uint32_t last_out_now)
 {
-	uint16_t in_seq = strata_rtp_seq(rtp);
-	uint32_t in_ts = strata_be32(rtp + 4);
-
-	if (!sub.seq.started) {
-		sub.ts_delta = 0;
-		sub.tl0_delta = 0;
-		return;
-	}
-	dp_seqmap_rebase(&sub.seq, in_seq, (sub.seq.last_out + 1) & SEQ_MASK, SEQ_MASK);
 	int32_t elapsed = (int32_t)(now - last_out_now);
-	sub.ts_delta = sub.last_out_ts + (uint32_t)(elapsed > 0 ? elapsed : 1) - in_ts;
-	if (fi->has_picture_id && sub.picture.started) {
-		uint32_t mask = fi->picture_id_bits == 15 ? 0x7fff : 0x7f;
-		dp_seqmap_rebase(&sub.picture, fi->picture_id, (sub.picture.last_out + 1) & mask,
-				 mask);
-	}
-	if (fi->has_tl0)
-		sub.tl0_delta = (uint8_t)(fi->tl0picidx - (uint8_t)(sub.last_tl0_out + 1));
-}
 
-/* fanout.c's skip(). */
-static void skip(const struct dp_stream *st, const uint8_t *rtp, const struct dp_frame_info *fi)
-{
-	if (st->encoding != sub.cur_spatial)
-		return;
-	dp_seqmap_drop(&sub.seq, strata_rtp_seq(rtp), SEQ_MASK);
-	if (fi->has_picture_id && fi->frame_start)
-		dp_seqmap_drop(&sub.picture, fi->picture_id, fi->picture_id_bits == 15 ? 0x7fff : 0x7f);
+	dp_sub_rebase(&sub, rtp, fi, elapsed > 0 ? (uint32_t)elapsed : 0);
 }
 
 /* What the receiver reads, checked as it goes: for the control, its
@@ -648,18 +623,18 @@ static void run(const struct capture *c, const struct scenario *s, FILE *out, st
 		if (fwd && (uint32_t)c->frame_of[i] == r->lost)
 			fwd = false; /* the control: numbers closed up over it */
 		if (!fwd) {
-			skip(st, rtp, fi);
+			dp_sub_skip(&sub, st, rtp, fi);
 			continue;
 		}
 		if (switched && path == DP_PATH_SIMPLE)
 			rebase(rtp, fi, now, last_out_now);
 
 		uint32_t out_seq = 0, out_picture = 0;
-		CHECK(dp_seqmap_forward(&sub.seq, strata_rtp_seq(rtp), SEQ_MASK, &out_seq) ==
+		CHECK(dp_seqmap_forward(&sub.seq, strata_rtp_seq(rtp), DP_SUB_SEQ_MASK, &out_seq) ==
 		      DP_SEQMAP_OK, "%s: packet %u too late", s->name, i);
 		if (fi->has_picture_id)
 			CHECK(dp_seqmap_forward(&sub.picture, fi->picture_id,
-						fi->picture_id_bits == 15 ? 0x7fff : 0x7f,
+						dp_sub_picture_mask(fi),
 						&out_picture) == DP_SEQMAP_OK,
 			      "%s: PictureID of packet %u too late", s->name, i);
 
