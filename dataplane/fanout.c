@@ -26,14 +26,13 @@
 #include "codec/av1_dd.h"
 #include "codec/vp8.h"
 #include "codec/vp9.h"
+#include "dd_out.h"
 #include "dp.h"
 #include "fanout.h"
 #include "fanout_svc.h"
 #include "layer_meter.h"
 #include "net/headers.h"
 #include "net/wire.h"
-#include "rtp/rtp_ext.h"
-#include "rtp/rtp_ext_replace.h"
 #include "rtp/rtp_header.h"
 #include "rtx_cache.h"
 #include "select.h"
@@ -374,20 +373,15 @@ output_one(struct dp_worker *w, const struct input_view *in, uint32_t sub_id, en
 		if (dd_out_len != 0 && dd_out_len != meta->dd_len) {
 			struct dd_header *h = in->dd_hdr;
 			if (h->len == 0 || h->dd_len != dd_out_len) {
-				uint32_t l = 0;
-				h->len = strata_rtp_ext_replace(rtp, hdr_len,
-								st->ext_dependency_descriptor,
-								dd_out, dd_out_len, h->hdr,
-								sizeof(h->hdr));
-				const uint8_t *d = h->len ? strata_rtp_ext_find(
-					h->hdr, h->len, st->ext_dependency_descriptor, &l) : NULL;
-				if (d == NULL || l != dd_out_len) {
-					h->len = 0;
+				h->len = dp_dd_out_header(rtp, hdr_len, st->ext_dependency_descriptor,
+							  meta->dd_off, meta->dd_len, dd_out,
+							  dd_out_len, h->hdr, sizeof(h->hdr),
+							  &h->dd_off);
+				if (h->len == 0) {
 					*why = DP_DROP_DD_INVALID;
 					goto skipped_late;
 				}
 				h->dd_len = dd_out_len;
-				h->dd_off = (uint32_t)(d - h->hdr);
 			}
 			out_hdr_len = h->len;
 			dd_out_off = h->dd_off;

@@ -70,44 +70,48 @@ bool dp_fanout_svc_info(struct dp_stream *st, const uint8_t *rtp, uint32_t len, 
 		meta->path = DP_PATH_PADDING;
 		return true;
 	}
-	const uint8_t *pl = rtp + hdr_len;
-	uint32_t plen = end - hdr_len;
+	if (!dp_fanout_svc_payload(st, rtp + hdr_len, end - hdr_len, strata_be32(rtp + 4), true,
+				   meta)) {
+		*why = DP_DROP_NOT_VIDEO_PAYLOAD;
+		return false;
+	}
+	if (st->dd != NULL)
+		return dd_info(st, rtp, hdr_len, meta, why);
+	return true;
+}
+
+bool dp_fanout_svc_payload(struct dp_stream *st, const uint8_t *pl, uint32_t plen, uint32_t ts,
+			   bool track, struct dp_mbuf_meta *meta)
+{
+	struct dp_frame_info *fi = &meta->frame;
 
 	meta->path = DP_PATH_SIMPLE;
 	switch (st->codec) {
 	case STRATA_CODEC_VP8:
-		if (dp_vp8_parse(pl, plen, fi) != 0)
-			goto bad_payload;
-		break;
+		return dp_vp8_parse(pl, plen, fi) == 0;
 	case STRATA_CODEC_VP9:
 		if (dp_vp9_parse(pl, plen, fi, &meta->svc) != 0)
-			goto bad_payload;
+			return false;
 		meta->path = DP_PATH_VP9;
-		break;
+		return true;
 	case STRATA_CODEC_H264: {
 		struct dp_h264_info h;
-		if (st->h264 == NULL || dp_h264_parse(pl, plen, &h) != DP_H264_OK)
-			goto bad_payload;
-		dp_h264_track(st->h264, &h, strata_be32(rtp + 4));
+		if ((track && st->h264 == NULL) || dp_h264_parse(pl, plen, &h) != DP_H264_OK)
+			return false;
+		if (track)
+			dp_h264_track(st->h264, &h, ts);
 		dp_h264_frame_info(&h, fi);
 		meta->codec.h264 = h;
 		meta->path = DP_PATH_H264;
-		break;
+		return true;
 	}
 	default:
 		/* Audio, and AV1 without the descriptor: no layers to tell,
 		 * every packet stands alone as far as selection goes. */
 		fi->frame_start = 1;
 		fi->keyframe = 1;
-		break;
+		return true;
 	}
-	if (st->dd != NULL)
-		return dd_info(st, rtp, hdr_len, meta, why);
-	return true;
-
-bad_payload:
-	*why = DP_DROP_NOT_VIDEO_PAYLOAD;
-	return false;
 }
 
 /*

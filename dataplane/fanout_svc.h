@@ -48,6 +48,17 @@ enum dp_codec_path {
 bool dp_fanout_svc_info(struct dp_stream *st, const uint8_t *rtp, uint32_t len, uint32_t hdr_len,
 			struct dp_mbuf_meta *meta, enum dp_drop *why);
 
+/*
+ * dp_fanout_svc_info's codec part: meta->frame, svc, codec.h264 and path
+ * (DP_PATH_SIMPLE, _VP9 or _H264) from the payload pl[0..plen) of an input
+ * of `st` with RTP timestamp ts.  With `track`, H.264 packets also update
+ * the stream's access-unit state (dp_h264_track; a stream without it is
+ * refused); without, the stream is left as it is (a retransmission's
+ * repair, rtx_repair.c).  false: the codec's parser refused the payload.
+ */
+bool dp_fanout_svc_payload(struct dp_stream *st, const uint8_t *pl, uint32_t plen, uint32_t ts,
+			   bool track, struct dp_mbuf_meta *meta);
+
 /* What a receiver's copy needs besides the decision. */
 struct dp_svc_out {
 	uint8_t marker;     /* the RTP marker bit of its copy */

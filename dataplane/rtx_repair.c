@@ -5,9 +5,6 @@
 
 #include <rte_cycles.h>
 
-#include "codec/h264.h"
-#include "codec/vp8.h"
-#include "codec/vp9.h"
 #include "fanout_svc.h"
 #include "rtcp_rx.h"
 #include "rtcp_state.h"
@@ -75,41 +72,16 @@ static bool dd_info(const struct dp_stream *st, const uint8_t *rtp, uint32_t hdr
  * a cached packet, for the repair: the same parsers, none of the stream
  * state they build (H.264's access units, the descriptor's structure).
  */
-static bool repair_info(const struct dp_stream *st, const uint8_t *rtp, uint32_t len,
+static bool repair_info(struct dp_stream *st, const uint8_t *rtp, uint32_t len,
 			uint32_t hdr_len, struct dp_mbuf_meta *meta, enum dp_drop *why)
 {
-	struct dp_frame_info *fi = &meta->frame;
-	const uint8_t *pl = rtp + hdr_len;
-	uint32_t plen = len - hdr_len;
-
-	memset(fi, 0, sizeof(*fi));
+	memset(&meta->frame, 0, sizeof(meta->frame));
 	memset(&meta->svc, 0, sizeof(meta->svc));
 	meta->dd_len = 0;
-	meta->path = DP_PATH_SIMPLE;
-	*why = DP_DROP_NOT_VIDEO_PAYLOAD;
-	switch (st->codec) {
-	case STRATA_CODEC_VP8:
-		if (dp_vp8_parse(pl, plen, fi) != 0)
-			return false;
-		break;
-	case STRATA_CODEC_VP9:
-		if (dp_vp9_parse(pl, plen, fi, &meta->svc) != 0)
-			return false;
-		meta->path = DP_PATH_VP9;
-		break;
-	case STRATA_CODEC_H264: {
-		struct dp_h264_info h;
-		if (dp_h264_parse(pl, plen, &h) != DP_H264_OK)
-			return false;
-		dp_h264_frame_info(&h, fi);
-		meta->codec.h264 = h;
-		meta->path = DP_PATH_H264;
-		break;
-	}
-	default:
-		fi->frame_start = 1;
-		fi->keyframe = 1;
-		break;
+	if (!dp_fanout_svc_payload(st, rtp + hdr_len, len - hdr_len, strata_be32(rtp + 4), false,
+				   meta)) {
+		*why = DP_DROP_NOT_VIDEO_PAYLOAD;
+		return false;
 	}
 	if (st->dd != NULL)
 		return dd_info(st, rtp, hdr_len, meta, why);
