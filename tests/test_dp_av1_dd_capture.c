@@ -36,6 +36,7 @@
 #include <unistd.h>
 
 #include "av1_dd.h"
+#include "capture_sidecar.h"
 #include "rtp_ext.h"
 #include "rtp_header.h"
 #include "select_dd.h"
@@ -61,18 +62,14 @@ static const struct capture captures[] = {
 	{ "vp9", "ivfparse ! vp9dec", 3 },
 };
 
-/* The sidecar's "dependency-descriptor" extension id (its first mention is
- * in "extensions"). */
+/* The sidecar's "dependency-descriptor" extension id, -1 when none. */
 static int dd_ext_id(const char *json_path)
 {
-	FILE *f = fopen(json_path, "r");
-	char buf[16384];
-	size_t n = f ? fread(buf, 1, sizeof(buf) - 1, f) : 0;
-	if (f)
-		fclose(f);
-	buf[n] = 0;
-	const char *k = strstr(buf, "\"dependency-descriptor\":");
-	return k ? atoi(k + strlen("\"dependency-descriptor\":")) : -1;
+	char *text = capture_sidecar_read(json_path);
+	int id = text ? capture_sidecar_dd_ext_id(text) : -1;
+
+	free(text);
+	return id;
 }
 
 /* The descriptor of an RTP packet, or NULL. */
