@@ -49,18 +49,10 @@
 #include <string.h>
 
 #include "av1_dd.h"
+#include "fuzz_invariant.h"
 #include "select_dd.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-#define INVARIANT(cond)                                                        \
-	do {                                                                   \
-		if (!(cond)) {                                                 \
-			fprintf(stderr, "invariant broken at %s:%d: %s\n",     \
-				__FILE__, __LINE__, #cond);                    \
-			abort();                                               \
-		}                                                              \
-	} while (0)
 
 static void check_structure(const struct dp_av1_dd_structure *s)
 {

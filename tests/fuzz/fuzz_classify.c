@@ -50,17 +50,9 @@
 #include "../../dataplane/net/classify.h"
 #include "../../dataplane/net/neighbor.h"
 #include "../../dataplane/net/slowpath.h"
+#include "fuzz_invariant.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-#define INVARIANT(cond)                                                        \
-	do {                                                                   \
-		if (!(cond)) {                                                 \
-			fprintf(stderr, "invariant broken at %s:%d: %s\n",     \
-				__FILE__, __LINE__, #cond);                    \
-			abort();                                               \
-		}                                                              \
-	} while (0)
 
 #define NBR_CAPACITY 2
 

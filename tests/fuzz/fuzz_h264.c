@@ -47,18 +47,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fuzz_invariant.h"
 #include "h264.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-#define INVARIANT(cond)                                                        \
-	do {                                                                   \
-		if (!(cond)) {                                                 \
-			fprintf(stderr, "invariant broken at %s:%d: %s\n",     \
-				__FILE__, __LINE__, #cond);                    \
-			abort();                                               \
-		}                                                              \
-	} while (0)
 
 #define T(t) (1u << (t))
 

@@ -34,17 +34,9 @@
 #include <string.h>
 
 #include "../test_dp_rtcp.h"
+#include "fuzz_invariant.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-#define INVARIANT(cond)                                                        \
-	do {                                                                   \
-		if (!(cond)) {                                                 \
-			fprintf(stderr, "invariant broken at %s:%d: %s\n",     \
-				__FILE__, __LINE__, #cond);                    \
-			abort();                                               \
-		}                                                              \
-	} while (0)
 
 static void check_parse(const uint8_t *p, uint32_t len)
 {

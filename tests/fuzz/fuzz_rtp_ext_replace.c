@@ -28,20 +28,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fuzz_invariant.h"
 #include "rtp_ext.h"
 #include "rtp_ext_replace.h"
 #include "rtp_header.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-#define INVARIANT(cond)                                                        \
-	do {                                                                   \
-		if (!(cond)) {                                                 \
-			fprintf(stderr, "invariant broken at %s:%d: %s\n",     \
-				__FILE__, __LINE__, #cond);                    \
-			abort();                                               \
-		}                                                              \
-	} while (0)
 
 /* Every element of a block, by id: its data and length (-1 = absent). */
 static void elements(const uint8_t *hdr, uint32_t hdr_len, int len[256],

@@ -30,18 +30,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fuzz_invariant.h"
 #include "sig_msg.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-#define INVARIANT(cond)                                                        \
-	do {                                                                   \
-		if (!(cond)) {                                                 \
-			fprintf(stderr, "invariant broken at %s:%d: %s\n",     \
-				__FILE__, __LINE__, #cond);                    \
-			abort();                                               \
-		}                                                              \
-	} while (0)
 
 static bool bounded(const char *s, size_t max)
 {

@@ -30,6 +30,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fuzz_invariant.h"
 #include "fuzz_keys.h"
 #include "rtp_header.h"
 #include "srtp.h"
@@ -40,15 +41,6 @@
 #define FALLBACK_SSRC 0x5354524fu
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-#define INVARIANT(cond)                                                        \
-	do {                                                                   \
-		if (!(cond)) {                                                 \
-			fprintf(stderr, "invariant broken at %s:%d: %s\n",     \
-				__FILE__, __LINE__, #cond);                    \
-			abort();                                               \
-		}                                                              \
-	} while (0)
 
 static struct strata_srtp_engine *engine;
 /* [profile - 1][policy2]: sessions that receive, and copies of them that

@@ -41,6 +41,7 @@
 #include <openssl/hmac.h>
 
 #include "b64.h"
+#include "fuzz_invariant.h"
 #include "token.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -51,15 +52,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 #define FUZZ_NOW 1700000000ull
 #define FUZZ_SKEW 300u
 #define TEXT_MAX 8192
-
-#define INVARIANT(cond)                                                        \
-	do {                                                                   \
-		if (!(cond)) {                                                 \
-			fprintf(stderr, "invariant broken at %s:%d: %s\n",     \
-				__FILE__, __LINE__, #cond);                    \
-			abort();                                               \
-		}                                                              \
-	} while (0)
 
 static const struct cp_token_static_keys keys = {
 	.app_id = FUZZ_APP,

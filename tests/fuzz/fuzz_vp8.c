@@ -41,19 +41,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fuzz_invariant.h"
 #include "select.h"
 #include "vp8.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-#define INVARIANT(cond)                                                        \
-	do {                                                                   \
-		if (!(cond)) {                                                 \
-			fprintf(stderr, "invariant broken at %s:%d: %s\n",     \
-				__FILE__, __LINE__, #cond);                    \
-			abort();                                               \
-		}                                                              \
-	} while (0)
 
 static int same_fields(const struct dp_frame_info *a, const struct dp_frame_info *b)
 {
