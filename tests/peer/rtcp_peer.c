@@ -491,6 +491,17 @@ static void load_rtx(char *arg)
 	fclose(f);
 }
 
+/* A Generic NACK's (RFC 4585 section 6.2.1) header and media SSRC, for
+ * FCI from b[12] on; returns 12, the length so far. */
+static int nack_start(uint8_t *b, uint32_t media)
+{
+	b[0] = 0x81; /* V=2, FMT 1 */
+	b[1] = 205;  /* RTPFB */
+	put32(b + 4, O.ssrc);
+	put32(b + 8, media);
+	return 12;
+}
+
 static void run_action(const struct action *a)
 {
 	uint8_t b[MAX_PACKET + 64];
@@ -524,11 +535,7 @@ static void run_action(const struct action *a)
 	}
 	case 'n': {
 		uint32_t media = parse_media(a->arg, &rest);
-		int len = 12;
-		b[0] = 0x81;
-		b[1] = 205;
-		put32(b + 4, O.ssrc);
-		put32(b + 8, media);
+		int len = nack_start(b, media);
 		for (char *tok = strtok(rest, ","); tok; tok = strtok(NULL, ",")) {
 			int at = tok[0] == '@' ? atoi(tok + 1) : 0;
 			if (at < 0)
@@ -545,11 +552,7 @@ static void run_action(const struct action *a)
 	}
 	case 'g': {
 		uint32_t media = parse_media(a->arg, &rest);
-		int len = 12;
-		b[0] = 0x81;
-		b[1] = 205;
-		put32(b + 4, O.ssrc);
-		put32(b + 8, media);
+		int len = nack_start(b, media);
 		int prev = -1;
 		for (unsigned i = 0; i < n_rtp && i < MAX_SEEN; i++) {
 			if (seen_ssrc[i] != media)
